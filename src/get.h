@@ -17,7 +17,7 @@
 #define GET_BUF_SIZE		(256 * 1024)	/* read buffer per connection */
 #define GET_MAX_REDIRS		10	/* default -L hop limit */
 #define GET_MAX_INTERIM		32	/* 1xx responses before the final one */
-#define GET_IDLE_MS		120000	/* any single wait, even without --timeout */
+#define GET_IDLE_MS		120000	/* cap on any one wait */
 #define GET_LOAD_TIMEOUT	30.0	/* default --timeout in load mode */
 #define GET_CHECK_MAX_BODY	(64 * 1024 * 1024)
 #define GET_ERRLEN		512
@@ -52,7 +52,7 @@ struct get_err {
 
 struct get_timing {
 	int64_t		 start;		/* ns, CLOCK_MONOTONIC */
-	int64_t		 dns;		/* each is ns since start, 0 if reused */
+	int64_t		 dns;		/* ns since start; 0 if reused */
 	int64_t		 connect;
 	int64_t		 ttfb;
 	int64_t		 total;
@@ -62,7 +62,7 @@ struct get_conn {
 	int		 fd;		/* -1 when closed */
 	char		*buf;
 	size_t		 size;
-	size_t		 off;		/* unread bytes are buf[off, off + len) */
+	size_t		 off;		/* unread: buf[off, off + len) */
 	size_t		 len;
 	unsigned	 nreq;		/* responses read on this connection */
 	char		 addr[64];	/* numeric peer, for -v */

@@ -351,6 +351,10 @@ chk_content_range(const char *p, size_t len, uint64_t *first,
 	char		 buf[128];
 	char		 t[32];
 
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
 	if (len >= sizeof(buf))
 		return -1;
 	memcpy(buf, p, len);

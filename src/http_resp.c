@@ -222,7 +222,8 @@ resp_note_field(struct http_response *r, struct resp_header *h)
 		{ "transfer-encoding",
 		    offsetof(struct http_response, transfer_encoding) },
 		{ "location", offsetof(struct http_response, location) },
-		{ "content-type", offsetof(struct http_response, content_type) },
+		{ "content-type",
+		    offsetof(struct http_response, content_type) },
 		{ "content-range",
 		    offsetof(struct http_response, content_range) },
 		{ "etag", offsetof(struct http_response, etag) },
@@ -319,7 +320,8 @@ enum resp_result
 resp_parse(const char *buf, size_t len, size_t prev_len,
     struct http_response *r)
 {
-	size_t	 end, pos, eol, n;
+	struct span	*prev;
+	size_t		 end, pos, eol, n;
 
 	memset(r, 0, sizeof(*r));
 	r->content_length = -1;
@@ -369,9 +371,8 @@ resp_parse(const char *buf, size_t len, size_t prev_len,
 				r->error = "whitespace before first field";
 				return RESP_ERROR;
 			}
-			r->headers[r->nheaders - 1].value = resp_trim(
-			    r->headers[r->nheaders - 1].value.p,
-			    buf + pos + n - r->headers[r->nheaders - 1].value.p);
+			prev = &r->headers[r->nheaders - 1].value;
+			*prev = resp_trim(prev->p, buf + pos + n - prev->p);
 			continue;
 		}
 		if (resp_field_line(buf + pos, n, r) == -1)

@@ -38,7 +38,7 @@ struct resp_header {
 };
 
 struct http_response {
-	int		 version;	/* 10 or 11 (1.x above 1 counts as 11) */
+	int		 version;	/* 10 or 11 (1.2 and up count as 11) */
 	int		 status;	/* 100 .. 599 */
 	struct span	 reason;
 

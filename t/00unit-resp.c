@@ -74,7 +74,8 @@ test_status_lines(void)
 	tap_ok(resp.keep_alive, "1.0 with keep-alive");
 	parse("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
 	tap_ok(!resp.keep_alive, "1.1 with close");
-	tap_is_int(parse("HTTP/1.1 204\r\n\r\n"), RESP_DONE, "no reason, no SP");
+	tap_is_int(parse("HTTP/1.1 204\r\n\r\n"), RESP_DONE,
+	    "no reason, no SP");
 	tap_ok(resp.status == 204 && resp.reason.len == 0, "204 fields");
 	tap_is_int(parse("HTTP/1.1 404 \r\n\r\n"), RESP_DONE, "empty reason");
 	tap_is_int(parse("HTTP/1.1 200 OK\nA: b\n\n"), RESP_DONE, "bare LF");
@@ -108,13 +109,15 @@ test_malformed(void)
 		"HTTP/1.1 200 OK\r\n Lead: v\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nA: x\ry\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nBad(Name): v\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
+		    "Content-Length: 5\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: 4, 5\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n",
-		"HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456789\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n"
+		    "Content-Length: 1234567890123456789\r\n\r\n",
 	};
 	size_t	i;
 
@@ -192,7 +195,8 @@ test_fields(void)
 	tap_is_int(resp.content_length, 42, "Content-Length");
 	parse("HTTP/1.1 200 OK\r\nContent-Length: 42, 42\r\n\r\n");
 	tap_is_int(resp.content_length, 42, "Content-Length list of same");
-	parse("HTTP/1.1 200 OK\r\ncontent-length: 7\r\nContent-Length: 7\r\n\r\n");
+	parse("HTTP/1.1 200 OK\r\ncontent-length: 7\r\n"
+	    "Content-Length: 7\r\n\r\n");
 	tap_is_int(resp.content_length, 7, "repeated equal Content-Length");
 	parse("HTTP/1.1 200 OK\r\nX:   v  w \t\r\n\r\n");
 	tap_ok(span_is(resp.headers[0].value, "v  w"), "OWS trimmed");
@@ -319,7 +323,8 @@ test_chunked(void)
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		len = strlen(good[i].in);
 		rv = chunk_all(good[i].in, len, out, &olen, &used);
-		tap_ok(rv == RESP_CHUNK_DONE && strcmp(out, good[i].data) == 0 &&
+		tap_ok(rv == RESP_CHUNK_DONE &&
+		    strcmp(out, good[i].data) == 0 &&
 		    used == len - good[i].rest, "chunked good %zu", i);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -356,7 +361,7 @@ test_chunked(void)
 	    "endless chunk extension");
 	{
 		struct resp_chunked	st;
-		char			line[] = "X-Trailer: 0123456789abcdef\r\n";
+		char			line[] = "X-Trailer: 0123456789\r\n";
 
 		memset(&st, 0, sizeof(st));
 		rv = resp_chunked_decode(&st, strcpy(big, "0\r\n"), 3, &olen,
