@@ -91,16 +91,38 @@ struct http_request {
 	size_t		 header_len;	/* request line + headers + CRLF */
 
 	/* on HTTP_PARSE_ERROR */
-	int		 status;	/* 400, 414, 431, 501, 505 */
+	int		 status;	/* 400, 414, 417, 431, 501, 505 */
 	const char	*error;		/* static, for the error log */
 };
 
 /*
  * Parse the request head at the start of buf.  prev_len is how many of
  * these bytes an earlier call already saw and answered AGAIN for, so a
- * client that trickles bytes is not rescanned from the start each time.
- * Leading empty lines (RFC 9112 section 2.2) are skipped and counted in
- * header_len.
+ * client that trickles bytes is not rescanned from the start each time;
+ * req need not survive between calls.  However the bytes are split, the
+ * answer is the same, except that an error may be noticed sooner: a too
+ * long request line (414) or field line or header section (431) is
+ * refused before its end arrives.  The field count (431) and checks
+ * across fields are made once the head is complete.
+ *
+ * A bare LF ends a line (RFC 9112 section 2.2); a CR anywhere but just
+ * before LF, or a NUL anywhere, is 400.  Up to 8 leading empty lines are
+ * skipped (section 2.2) and counted in header_len.
+ *
+ * On DONE: status is 0 and error NULL.  method_id HTTP_M_UNKNOWN is a
+ * well-formed method we do not implement: answer 501.  For asterisk- and
+ * authority-form, path is the whole target ("*", "host:port"); dispatch
+ * on form before treating path as a file path.  host.p != NULL with
+ * host.len == 0 is an empty Host field, which RFC 9112 section 3.2
+ * permits.  A repeated field fills its span from its first line only;
+ * headers[] has them all.  header_len covers leading empty lines, the
+ * request line, the fields and the empty line ending them; the body
+ * starts at buf + header_len.  headers_total counts every byte after
+ * the request line's LF up to and including that empty line.
+ *
+ * On ERROR, status is what to answer (417 for an unknown Expect, 501 for
+ * a transfer coding other than chunked) and the connection should close
+ * after the response, as the framing can no longer be trusted.
  */
 enum http_parse_result
 	 http_parse_request(const char *buf, size_t len, size_t prev_len,
@@ -119,13 +141,23 @@ int	 http_list_has(struct span list, const char *token);
  * *used to how many input bytes it consumed: all of them on AGAIN, up to
  * the end of the trailer section on DONE (what follows is the next
  * pipelined request).  Extensions are skipped and trailers discarded.
- * A chunk-size of more than 16 hex digits is an error.
+ * A chunk-size of more than 16 hex digits is an error, as is a chunk-ext
+ * or trailer line over HTTP_CHUNK_LINE_MAX or a trailer section over
+ * HTTP_CHUNK_TRAILER_MAX.  On ERROR, *used stops just past the offending
+ * byte and *out counts the data decoded before it.  A bare LF ends a
+ * line here as it does in the head; a bare CR is an error.  Once DONE,
+ * further calls return DONE and consume nothing.
  */
+#define HTTP_CHUNK_DIGITS_MAX	16	/* chunk-size hex digits */
+#define HTTP_CHUNK_LINE_MAX	4096	/* one chunk-ext or trailer line */
+#define HTTP_CHUNK_TRAILER_MAX	8192	/* whole trailer section */
+
 struct http_chunked {
 	int		 state;		/* private; zero to start */
 	uint64_t	 remaining;	/* private */
 	size_t		 digits;	/* private */
-	size_t		 line;		/* private: length of ext/trailer line */
+	size_t		 line;		/* private: ext/trailer line length */
+	size_t		 total;		/* private: trailer section bytes */
 };
 
 enum http_chunk_result {
@@ -138,6 +170,7 @@ enum http_chunk_result
 	 http_chunked_decode(struct http_chunked *st, char *buf, size_t len,
 	    size_t *out, size_t *used);
 
+/* Canonical name, or NULL for HTTP_M_UNKNOWN and out-of-range values. */
 const char *http_method_name(enum http_method m);
 
 #endif
