@@ -1,0 +1,874 @@
+/*
+ * Configuration loading and validation.
+ *
+ * The file is parsed by libconfig, then walked once: every setting is
+ * checked against a table of known keys, so an unknown key, a wrong type
+ * or an out-of-range value is reported with its line, and the walk goes
+ * on to find the next error instead of stopping at the first.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+enum key_kind {
+	K_STRING,	/* char * at off */
+	K_PATH,		/* char * at off, resolved against server_root */
+	K_INT,		/* int at off */
+	K_LONG,		/* long long at off */
+	K_BOOL,		/* int at off */
+	K_SPECIAL	/* handled by a function of its own */
+};
+
+struct key {
+	const char	*name;
+	enum key_kind	 kind;
+	size_t		 off;
+	long long	 min, max;
+};
+
+#define OFF(f)	offsetof(struct config, f)
+
+static const struct key top_keys[] = {
+	{ "server_root",	K_SPECIAL, 0, 0, 0 },
+	{ "listen",		K_SPECIAL, 0, 0, 0 },
+	{ "document_root",	K_PATH,	OFF(document_root), 0, 0 },
+	{ "workers",		K_INT,	OFF(workers), 1, MAX_WORKERS },
+	{ "pid_file",		K_PATH,	OFF(pid_file), 0, 0 },
+	{ "error_log",		K_PATH,	OFF(error_log), 0, 0 },
+	{ "log_level",		K_SPECIAL, 0, 0, 0 },
+	{ "access_log",		K_PATH,	OFF(access_log), 0, 0 },
+	{ "mime_types",		K_PATH,	OFF(mime_types), 0, 0 },
+	{ "user",		K_STRING, OFF(user), 0, 0 },
+	{ "group",		K_STRING, OFF(group), 0, 0 },
+	{ "index",		K_SPECIAL, 0, 0, 0 },
+	{ "error_pages",	K_SPECIAL, 0, 0, 0 },
+	{ "follow_symlinks",	K_BOOL,	OFF(follow_symlinks), 0, 1 },
+	{ "timeouts",		K_SPECIAL, 0, 0, 0 },
+	{ "limits",		K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key timeout_keys[] = {
+	{ "header",	K_INT, OFF(timeouts.header), 1, MAX_TIMEOUT },
+	{ "body",	K_INT, OFF(timeouts.body), 1, MAX_TIMEOUT },
+	{ "keepalive",	K_INT, OFF(timeouts.keepalive), 0, MAX_TIMEOUT },
+	{ "send",	K_INT, OFF(timeouts.send), 1, MAX_TIMEOUT },
+	{ "graceful",	K_INT, OFF(timeouts.graceful), 0, MAX_TIMEOUT },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key limit_keys[] = {
+	{ "request_line",	K_LONG, OFF(limits.request_line), 64, 1 << 20 },
+	{ "header_field",	K_LONG, OFF(limits.header_field), 64, 1 << 20 },
+	{ "headers_total",	K_LONG, OFF(limits.headers_total), 256, 1 << 24 },
+	{ "header_count",	K_LONG, OFF(limits.header_count), 1, 256 },
+	{ "body",		K_LONG, OFF(limits.body), 0, LLONG_MAX },
+	{ "keepalive_requests",	K_LONG, OFF(limits.keepalive_requests), 1,
+	    LLONG_MAX },
+	{ "max_connections",	K_LONG, OFF(limits.max_connections), 1,
+	    MAX_CONNECTIONS },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+struct loader {
+	struct config		*conf;
+	struct conf_errors	*errs;
+	const char		*file;
+};
+
+static void	conf_err(struct loader *, const config_setting_t *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+errs_add(struct conf_errors *errs, const char *line)
+{
+	size_t	n = strlen(line);
+
+	if (errs->len + n + 2 > errs->cap) {
+		size_t	 cap = errs->cap ? errs->cap * 2 : 1024;
+		char	*p;
+
+		while (cap < errs->len + n + 2)
+			cap *= 2;
+		if ((p = realloc(errs->text, cap)) == NULL)
+			return;		/* keep what we have; count still moves */
+		errs->text = p;
+		errs->cap = cap;
+	}
+	memcpy(errs->text + errs->len, line, n);
+	errs->len += n;
+	errs->text[errs->len++] = '\n';
+	errs->text[errs->len] = '\0';
+}
+
+static void
+conf_err(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+{
+	char		 msg[1024], line[1280];
+	const char	*file = ld->file;
+	int		 lineno = 0;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (s != NULL) {
+		if (config_setting_source_file(s) != NULL)
+			file = config_setting_source_file(s);
+		lineno = (int)config_setting_source_line(s);
+	}
+	snprintf(line, sizeof(line), "%s:%d: %s", file, lineno, msg);
+	errs_add(ld->errs, line);
+	ld->errs->count++;
+}
+
+void
+conf_errors_free(struct conf_errors *errs)
+{
+	free(errs->text);
+	memset(errs, 0, sizeof(*errs));
+}
+
+int
+conf_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j;
+	int	row[64], prev, tmp;
+
+	if (lb >= sizeof(row) / sizeof(row[0]) || la >= 64)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (int)i;
+		for (j = 1; j <= lb; j++) {
+			int	cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			int	best = prev + cost;
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+static const struct key *
+key_find(const struct key *keys, const char *name)
+{
+	for (; keys->name != NULL; keys++)
+		if (strcmp(keys->name, name) == 0)
+			return keys;
+	return NULL;
+}
+
+static void
+key_unknown(struct loader *ld, const config_setting_t *s,
+    const struct key *keys, const char *where)
+{
+	const struct key	*k, *best = NULL;
+	int			 d, bestd = 4;
+
+	for (k = keys; k->name != NULL; k++)
+		if ((d = conf_distance(config_setting_name(s), k->name)) <
+		    bestd) {
+			bestd = d;
+			best = k;
+		}
+	if (best != NULL && bestd <= 3)
+		conf_err(ld, s, "unknown key \"%s\"%s (did you mean \"%s\"?)",
+		    config_setting_name(s), where, best->name);
+	else
+		conf_err(ld, s, "unknown key \"%s\"%s",
+		    config_setting_name(s), where);
+}
+
+static const char *
+type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:		return "an integer";
+	case CONFIG_TYPE_FLOAT:		return "a number";
+	case CONFIG_TYPE_STRING:	return "a string";
+	case CONFIG_TYPE_BOOL:		return "a boolean";
+	case CONFIG_TYPE_ARRAY:		return "an array";
+	case CONFIG_TYPE_LIST:		return "a list";
+	}
+	return "unknown";
+}
+
+static int
+want_type(struct loader *ld, const config_setting_t *s, int type)
+{
+	int	got = config_setting_type(s);
+
+	if (got == type || (type == CONFIG_TYPE_INT &&
+	    got == CONFIG_TYPE_INT64))
+		return 0;
+	conf_err(ld, s, "%s must be %s, not %s", config_setting_name(s) ?
+	    config_setting_name(s) : "element", type_name(type),
+	    type_name(got));
+	return -1;
+}
+
+/* Is it a list or an array (libconfig spells [ ] and ( ) differently)? */
+static int
+want_list(struct loader *ld, const config_setting_t *s)
+{
+	int	t = config_setting_type(s);
+
+	if (t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST)
+		return 0;
+	conf_err(ld, s, "%s must be a list, not %s", config_setting_name(s),
+	    type_name(t));
+	return -1;
+}
+
+static char *
+xstrdup_or_err(struct loader *ld, const config_setting_t *s, const char *v)
+{
+	char	*p;
+
+	if ((p = strdup(v)) == NULL)
+		conf_err(ld, s, "out of memory");
+	return p;
+}
+
+static void
+set_scalar(struct loader *ld, const struct key *k, config_setting_t *s)
+{
+	char		*base = (char *)ld->conf;
+	long long	 v;
+
+	switch (k->kind) {
+	case K_STRING:
+	case K_PATH:
+		if (want_type(ld, s, CONFIG_TYPE_STRING) == -1)
+			return;
+		if (*config_setting_get_string(s) == '\0') {
+			conf_err(ld, s, "%s must not be empty", k->name);
+			return;
+		}
+		free(*(char **)(base + k->off));
+		*(char **)(base + k->off) = xstrdup_or_err(ld, s,
+		    config_setting_get_string(s));
+		return;
+	case K_BOOL:
+		if (want_type(ld, s, CONFIG_TYPE_BOOL) == -1)
+			return;
+		*(int *)(base + k->off) = config_setting_get_bool(s);
+		return;
+	case K_INT:
+	case K_LONG:
+		if (want_type(ld, s, CONFIG_TYPE_INT) == -1)
+			return;
+		v = config_setting_get_int64(s);
+		if (v < k->min || v > k->max) {
+			conf_err(ld, s, "%s must be between %lld and %lld, "
+			    "not %lld", k->name, k->min, k->max, v);
+			return;
+		}
+		if (k->kind == K_INT)
+			*(int *)(base + k->off) = (int)v;
+		else
+			*(long long *)(base + k->off) = v;
+		return;
+	case K_SPECIAL:
+		break;
+	}
+}
+
+/* Walk a group against a key table; specials go to the callback. */
+static void
+walk_group(struct loader *ld, config_setting_t *group,
+    const struct key *keys, const char *where,
+    void (*special)(struct loader *, const struct key *, config_setting_t *))
+{
+	config_setting_t	*s;
+	const struct key	*k;
+	int			 i;
+
+	for (i = 0; (s = config_setting_get_elem(group, i)) != NULL; i++) {
+		if ((k = key_find(keys, config_setting_name(s))) == NULL)
+			key_unknown(ld, s, keys, where);
+		else if (k->kind == K_SPECIAL)
+			special(ld, k, s);
+		else
+			set_scalar(ld, k, s);
+	}
+}
+
+static void	set_special(struct loader *, const struct key *,
+		    config_setting_t *);
+
+int
+conf_parse_listen(const char *spec, struct conf_listen *l, char *errbuf,
+    size_t errlen)
+{
+	struct addrinfo	 hints, *res;
+	char		 host[128];
+	const char	*port, *colon;
+	char		*end;
+	long		 pn;
+	int		 rc;
+
+	memset(l, 0, sizeof(*l));
+	if (strlen(spec) >= sizeof(l->spec)) {
+		snprintf(errbuf, errlen, "listen address too long");
+		return -1;
+	}
+	strlcpy(l->spec, spec, sizeof(l->spec));
+	if (spec[0] == '[') {
+		if ((colon = strstr(spec, "]:")) == NULL) {
+			snprintf(errbuf, errlen, "bad listen address \"%s\": "
+			    "want \"[v6addr]:port\"", spec);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec - 1),
+		    spec + 1);
+		port = colon + 2;
+	} else {
+		if ((colon = strrchr(spec, ':')) == NULL ||
+		    memchr(spec, ':', colon - spec) != NULL) {
+			snprintf(errbuf, errlen, "bad listen address \"%s\": "
+			    "want \"host:port\", \"[v6addr]:port\" or "
+			    "\":port\"", spec);
+			return -1;
+		}
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+		port = colon + 1;
+	}
+	errno = 0;
+	pn = strtol(port, &end, 10);
+	if (*port == '\0' || *end != '\0' || errno != 0 || pn < 1 ||
+	    pn > 65535) {
+		snprintf(errbuf, errlen, "bad port in listen address \"%s\"",
+		    spec);
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = host[0] == '\0' ? AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res))
+	    != 0) {
+		snprintf(errbuf, errlen, "bad listen address \"%s\": %s",
+		    spec, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(&l->ss, res->ai_addr, res->ai_addrlen);
+	l->sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static int
+listen_dup(const struct config *conf, const struct conf_listen *l)
+{
+	int	i;
+
+	for (i = 0; i < conf->nlisten; i++)
+		if (conf->listen[i].sslen == l->sslen &&
+		    memcmp(&conf->listen[i].ss, &l->ss, l->sslen) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+set_listen(struct loader *ld, config_setting_t *s)
+{
+	struct config		*conf = ld->conf;
+	config_setting_t	*e;
+	char			 err[256];
+	int			 i;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		conf_err(ld, s, "listen must be a list, for example "
+		    "[ \"%s\" ]", config_setting_get_string(s));
+		return;
+	}
+	if (want_list(ld, s) == -1)
+		return;
+	if (config_setting_length(s) == 0)
+		conf_err(ld, s, "listen must name at least one address");
+	conf->nlisten = 0;
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
+			continue;
+		if (conf->nlisten == MAX_LISTEN) {
+			conf_err(ld, e, "more than %d listen addresses",
+			    MAX_LISTEN);
+			return;
+		}
+		if (conf_parse_listen(config_setting_get_string(e),
+		    &conf->listen[conf->nlisten], err, sizeof(err)) == -1) {
+			conf_err(ld, e, "%s", err);
+			continue;
+		}
+		if (listen_dup(conf, &conf->listen[conf->nlisten])) {
+			conf_err(ld, e, "listen address \"%s\" given twice",
+			    config_setting_get_string(e));
+			continue;
+		}
+		conf->nlisten++;
+	}
+}
+
+static void
+set_index(struct loader *ld, config_setting_t *s)
+{
+	struct config		*conf = ld->conf;
+	config_setting_t	*e;
+	const char		*v;
+	int			 i;
+
+	if (want_list(ld, s) == -1)
+		return;
+	conf->nindex = 0;
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
+			continue;
+		v = config_setting_get_string(e);
+		if (*v == '\0' || strchr(v, '/') != NULL ||
+		    strcmp(v, ".") == 0 || strcmp(v, "..") == 0) {
+			conf_err(ld, e, "index \"%s\" must be a plain file "
+			    "name", v);
+			continue;
+		}
+		if (conf->nindex == MAX_INDEX) {
+			conf_err(ld, e, "more than %d index names", MAX_INDEX);
+			return;
+		}
+		conf->index[conf->nindex++] = xstrdup_or_err(ld, e, v);
+	}
+}
+
+static void
+set_error_page(struct loader *ld, config_setting_t *g)
+{
+	struct config		*conf = ld->conf;
+	config_setting_t	*st, *pa, *e;
+	int			 i, status;
+
+	if (want_type(ld, g, CONFIG_TYPE_GROUP) == -1)
+		return;
+	for (i = 0; (e = config_setting_get_elem(g, i)) != NULL; i++)
+		if (strcmp(config_setting_name(e), "status") != 0 &&
+		    strcmp(config_setting_name(e), "path") != 0)
+			conf_err(ld, e, "unknown key \"%s\" in error_pages "
+			    "(want status and path)", config_setting_name(e));
+	st = config_setting_get_member(g, "status");
+	pa = config_setting_get_member(g, "path");
+	if (st == NULL || pa == NULL) {
+		conf_err(ld, g, "each error_pages entry needs status and path");
+		return;
+	}
+	if (want_type(ld, st, CONFIG_TYPE_INT) == -1 ||
+	    want_type(ld, pa, CONFIG_TYPE_STRING) == -1)
+		return;
+	status = config_setting_get_int(st);
+	if (status < 400 || status > 599) {
+		conf_err(ld, st, "error page status must be 400 to 599, "
+		    "not %d", status);
+		return;
+	}
+	if (config_setting_get_string(pa)[0] != '/') {
+		conf_err(ld, pa, "error page path must start with '/'");
+		return;
+	}
+	for (i = 0; i < conf->nerror_pages; i++)
+		if (conf->error_pages[i].status == status) {
+			conf_err(ld, st, "error page for %d given twice",
+			    status);
+			return;
+		}
+	if (conf->nerror_pages == MAX_ERROR_PAGES) {
+		conf_err(ld, g, "more than %d error pages", MAX_ERROR_PAGES);
+		return;
+	}
+	conf->error_pages[conf->nerror_pages].status = status;
+	conf->error_pages[conf->nerror_pages++].path =
+	    xstrdup_or_err(ld, pa, config_setting_get_string(pa));
+}
+
+static void
+set_special(struct loader *ld, const struct key *k, config_setting_t *s)
+{
+	config_setting_t	*e;
+	int			 i;
+
+	if (strcmp(k->name, "server_root") == 0)
+		return;		/* read first, in conf_load() */
+	if (strcmp(k->name, "listen") == 0)
+		set_listen(ld, s);
+	else if (strcmp(k->name, "index") == 0)
+		set_index(ld, s);
+	else if (strcmp(k->name, "log_level") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_STRING) == -1)
+			return;
+		if (conf_log_level(config_setting_get_string(s)) == -1) {
+			conf_err(ld, s, "unknown log_level \"%s\" (want emerg, "
+			    "alert, crit, error, warn, notice, info or debug)",
+			    config_setting_get_string(s));
+			return;
+		}
+		free(ld->conf->log_level);
+		ld->conf->log_level = xstrdup_or_err(ld, s,
+		    config_setting_get_string(s));
+	} else if (strcmp(k->name, "error_pages") == 0) {
+		if (want_list(ld, s) == -1)
+			return;
+		for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++)
+			set_error_page(ld, e);
+	} else if (strcmp(k->name, "timeouts") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
+			walk_group(ld, s, timeout_keys, " in timeouts",
+			    set_special);
+	} else if (strcmp(k->name, "limits") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
+			walk_group(ld, s, limit_keys, " in limits",
+			    set_special);
+	}
+}
+
+int
+conf_log_level(const char *name)
+{
+	static const struct {
+		const char	*name;
+		int		 level;
+	} levels[] = {
+		{ "emerg", LOG_EMERG }, { "alert", LOG_ALERT },
+		{ "crit", LOG_CRIT }, { "error", LOG_ERR },
+		{ "warn", LOG_WARNING }, { "notice", LOG_NOTICE },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcmp(levels[i].name, name) == 0)
+			return levels[i].level;
+	return -1;
+}
+
+static char *
+join_path(const char *root, const char *path)
+{
+	char	*p;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (asprintf(&p, "%s%s%s", root, root[strlen(root) - 1] == '/' ?
+	    "" : "/", path) == -1)
+		return NULL;
+	return p;
+}
+
+/* Make a path absolute; relative paths resolve against server_root. */
+static void
+resolve(struct loader *ld, char **field, const char *def)
+{
+	char	*p;
+
+	if (*field == NULL && def == NULL)
+		return;
+	p = join_path(ld->conf->server_root, *field ? *field : def);
+	if (p == NULL)
+		conf_err(ld, NULL, "out of memory");
+	free(*field);
+	*field = p;
+}
+
+static char *
+dir_of(const char *path, int up)
+{
+	char	*p = strdup(path), *slash;
+
+	while (p != NULL && up-- > 0) {
+		if ((slash = strrchr(p, '/')) == NULL) {
+			free(p);
+			return strdup(".");
+		}
+		if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	return p;
+}
+
+static char *
+absolute(const char *path)
+{
+	char	 cwd[PATH_MAX], *p;
+
+	if (path[0] == '/')
+		return strdup(path);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	if (asprintf(&p, "%s/%s", cwd, path) == -1)
+		return NULL;
+	return p;
+}
+
+/*
+ * server_root: the key, else -d, else the directory above the config
+ * file's directory, so etc/httpd.conf in a checkout serves that checkout.
+ */
+static void
+set_server_root(struct loader *ld, config_t *cf, const char *opt)
+{
+	config_setting_t	*s;
+	char			*root = NULL, *canon;
+
+	s = config_lookup(cf, "server_root");
+	if (s != NULL && want_type(ld, s, CONFIG_TYPE_STRING) == 0)
+		root = absolute(config_setting_get_string(s));
+	else if (opt != NULL)
+		root = absolute(opt);
+	else
+		root = dir_of(ld->conf->file, 2);
+	if (root != NULL && (canon = realpath(root, NULL)) != NULL) {
+		free(root);
+		root = canon;
+	} else if (root != NULL)
+		conf_err(ld, s, "server_root %s: %s", root, strerror(errno));
+	ld->conf->server_root = root ? root : strdup("/");
+}
+
+static void
+fill_defaults(struct loader *ld)
+{
+	struct config	*c = ld->conf;
+	char		 err[256];
+
+	if (c->nlisten == 0 && conf_parse_listen(DEF_LISTEN, &c->listen[0],
+	    err, sizeof(err)) == 0)
+		c->nlisten = 1;
+	if (c->workers == -1)
+		c->workers = DEF_WORKERS;
+	if (c->log_level == NULL)
+		c->log_level = strdup(DEF_LOG_LEVEL);
+	if (c->user == NULL)
+		c->user = strdup(DEF_USER);
+	if (c->group == NULL)
+		c->group = strdup(DEF_GROUP);
+	if (c->nindex == 0 && (c->index[0] = strdup(DEF_INDEX)) != NULL)
+		c->nindex = 1;
+	if (c->follow_symlinks == -1)
+		c->follow_symlinks = 0;
+	resolve(ld, &c->document_root, DEF_DOCUMENT_ROOT);
+	resolve(ld, &c->pid_file, DEF_PID_FILE);
+	resolve(ld, &c->error_log, DEF_ERROR_LOG);
+	if (c->access_log == NULL || strcmp(c->access_log, "off") != 0)
+		resolve(ld, &c->access_log, DEF_ACCESS_LOG);
+	resolve(ld, &c->mime_types, DEF_MIME_TYPES);
+
+#define DEF(f, v)	do { if (c->f == -1) c->f = (v); } while (0)
+	DEF(timeouts.header, DEF_TIMEOUT_HEADER);
+	DEF(timeouts.body, DEF_TIMEOUT_BODY);
+	DEF(timeouts.keepalive, DEF_TIMEOUT_KEEPALIVE);
+	DEF(timeouts.send, DEF_TIMEOUT_SEND);
+	DEF(timeouts.graceful, DEF_TIMEOUT_GRACEFUL);
+	DEF(limits.request_line, DEF_LIMIT_REQUEST_LINE);
+	DEF(limits.header_field, DEF_LIMIT_HEADER_FIELD);
+	DEF(limits.headers_total, DEF_LIMIT_HEADERS_TOTAL);
+	DEF(limits.header_count, DEF_LIMIT_HEADER_COUNT);
+	DEF(limits.body, DEF_LIMIT_BODY);
+	DEF(limits.keepalive_requests, DEF_LIMIT_KEEPALIVE_REQ);
+	DEF(limits.max_connections, DEF_LIMIT_MAX_CONN);
+#undef DEF
+}
+
+/* Checks that need the file system, after defaults are in. */
+static void
+check_paths(struct loader *ld, config_t *cf)
+{
+	struct config	*c = ld->conf;
+	struct stat	 st;
+
+	if (stat(c->document_root, &st) == -1)
+		conf_err(ld, config_lookup(cf, "document_root"),
+		    "document_root %s: %s", c->document_root,
+		    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		conf_err(ld, config_lookup(cf, "document_root"),
+		    "document_root %s is not a directory", c->document_root);
+	else if (access(c->document_root, R_OK | X_OK) == -1)
+		conf_err(ld, config_lookup(cf, "document_root"),
+		    "document_root %s: %s", c->document_root,
+		    strerror(errno));
+	/* workers drop to user and group only when started as root */
+	if (geteuid() == 0 && getpwnam(c->user) == NULL)
+		conf_err(ld, config_lookup(cf, "user"), "user \"%s\" does "
+		    "not exist", c->user);
+	if (geteuid() == 0 && getgrnam(c->group) == NULL)
+		conf_err(ld, config_lookup(cf, "group"), "group \"%s\" does "
+		    "not exist", c->group);
+	if (config_lookup(cf, "mime_types") != NULL &&
+	    access(c->mime_types, R_OK) == -1)
+		conf_err(ld, config_lookup(cf, "mime_types"),
+		    "mime_types %s: %s", c->mime_types, strerror(errno));
+}
+
+static struct config *
+conf_new(void)
+{
+	struct config	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->workers = -1;
+	c->follow_symlinks = -1;
+	memset(&c->timeouts, 0xff, sizeof(c->timeouts));	/* all -1 */
+	memset(&c->limits, 0xff, sizeof(c->limits));
+	return c;
+}
+
+struct config *
+conf_load(const char *file, const char *server_root_opt,
+    struct conf_errors *errs)
+{
+	struct loader	 ld;
+	config_t	 cf;
+	char		 line[1280];
+
+	memset(errs, 0, sizeof(*errs));
+	memset(&ld, 0, sizeof(ld));
+	ld.errs = errs;
+	ld.file = file;
+	if ((ld.conf = conf_new()) == NULL ||
+	    (ld.conf->file = absolute(file)) == NULL) {
+		snprintf(line, sizeof(line), "%s:0: out of memory", file);
+		errs_add(errs, line);
+		errs->count++;
+		conf_free(ld.conf);
+		return NULL;
+	}
+	config_init(&cf);
+	if (config_read_file(&cf, file) != CONFIG_TRUE) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
+			snprintf(line, sizeof(line), "%s:0: cannot read: %s",
+			    file, strerror(errno));
+		else
+			snprintf(line, sizeof(line), "%s:%d: %s",
+			    config_error_file(&cf) ? config_error_file(&cf) :
+			    file, config_error_line(&cf),
+			    config_error_text(&cf));
+		errs_add(errs, line);
+		errs->count++;
+		goto done;
+	}
+	set_server_root(&ld, &cf, server_root_opt);
+	walk_group(&ld, config_root_setting(&cf), top_keys, "", set_special);
+	fill_defaults(&ld);
+	if (errs->count == 0)
+		check_paths(&ld, &cf);
+done:
+	config_destroy(&cf);
+	if (errs->count > 0) {
+		conf_free(ld.conf);
+		return NULL;
+	}
+	return ld.conf;
+}
+
+void
+conf_free(struct config *c)
+{
+	int	i;
+
+	if (c == NULL)
+		return;
+	free(c->file);
+	free(c->server_root);
+	free(c->document_root);
+	free(c->pid_file);
+	free(c->error_log);
+	free(c->access_log);
+	free(c->log_level);
+	free(c->mime_types);
+	free(c->user);
+	free(c->group);
+	for (i = 0; i < c->nindex; i++)
+		free(c->index[i]);
+	for (i = 0; i < c->nerror_pages; i++)
+		free(c->error_pages[i].path);
+	free(c);
+}
+
+static void
+dump_list(FILE *fp, const char *key, char *const *v, int n)
+{
+	int	i;
+
+	fprintf(fp, "%s = [ ", key);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s\"%s\"", i ? ", " : "", v[i]);
+	fprintf(fp, " ];\n");
+}
+
+void
+conf_dump(const struct config *c, FILE *fp)
+{
+	const char	*listen[MAX_LISTEN];
+	int		 i;
+
+	fprintf(fp, "# effective configuration of %s\n", c->file);
+	fprintf(fp, "server_root = \"%s\";\n", c->server_root);
+	for (i = 0; i < c->nlisten; i++)
+		listen[i] = c->listen[i].spec;
+	dump_list(fp, "listen", (char *const *)listen, c->nlisten);
+	fprintf(fp, "document_root = \"%s\";\n", c->document_root);
+	fprintf(fp, "workers = %d;\n", c->workers);
+	fprintf(fp, "pid_file = \"%s\";\n", c->pid_file);
+	fprintf(fp, "error_log = \"%s\";\n", c->error_log);
+	fprintf(fp, "log_level = \"%s\";\n", c->log_level);
+	fprintf(fp, "access_log = \"%s\";\n", c->access_log);
+	fprintf(fp, "mime_types = \"%s\";\n", c->mime_types);
+	fprintf(fp, "user = \"%s\";\n", c->user);
+	fprintf(fp, "group = \"%s\";\n", c->group);
+	dump_list(fp, "index", c->index, c->nindex);
+	fprintf(fp, "error_pages = (");
+	for (i = 0; i < c->nerror_pages; i++)
+		fprintf(fp, "%s\n  { status = %d; path = \"%s\"; }",
+		    i ? "," : "", c->error_pages[i].status,
+		    c->error_pages[i].path);
+	fprintf(fp, "%s);\n", c->nerror_pages ? "\n" : " ");
+	fprintf(fp, "follow_symlinks = %s;\n",
+	    c->follow_symlinks ? "true" : "false");
+	fprintf(fp, "timeouts = { header = %d; body = %d; keepalive = %d; "
+	    "send = %d; graceful = %d; };\n", c->timeouts.header,
+	    c->timeouts.body, c->timeouts.keepalive, c->timeouts.send,
+	    c->timeouts.graceful);
+	fprintf(fp, "limits = { request_line = %lld; header_field = %lld; "
+	    "headers_total = %lld; header_count = %lld; body = %lld; "
+	    "keepalive_requests = %lld; max_connections = %lld; };\n",
+	    c->limits.request_line, c->limits.header_field,
+	    c->limits.headers_total, c->limits.header_count, c->limits.body,
+	    c->limits.keepalive_requests, c->limits.max_connections);
+}

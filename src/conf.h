@@ -1,0 +1,103 @@
+/*
+ * The configuration: etc/httpd.conf (libconfig syntax) read into one
+ * validated struct.  Loading reports every error at once, each as
+ * "file:line: message", into a caller-supplied error list; it never
+ * logs and never exits.
+ */
+#ifndef HEARTH_CONF_H
+#define HEARTH_CONF_H
+
+#include <sys/socket.h>
+#include <stdio.h>
+
+#include "hearth.h"
+
+struct conf_listen {
+	char			 spec[128];	/* as written: "host:port" */
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+};
+
+struct conf_error_page {
+	int			 status;
+	char			*path;		/* URL path, "/404.html" */
+};
+
+struct conf_timeouts {
+	int			 header;
+	int			 body;
+	int			 keepalive;
+	int			 send;
+	int			 graceful;
+};
+
+struct conf_limits {
+	long long		 request_line;
+	long long		 header_field;
+	long long		 headers_total;
+	long long		 header_count;
+	long long		 body;
+	long long		 keepalive_requests;
+	long long		 max_connections;
+};
+
+/*
+ * Integers start at -1 and pointers at NULL ("unset"); conf_load()
+ * fills in defaults after parsing so that "absent" differs from "set".
+ */
+struct config {
+	char			*file;		/* absolute path */
+	char			*server_root;	/* absolute */
+	struct conf_listen	 listen[MAX_LISTEN];
+	int			 nlisten;
+	char			*document_root;	/* absolute */
+	int			 workers;
+	char			*pid_file;	/* absolute */
+	char			*error_log;	/* absolute */
+	char			*access_log;	/* absolute, or "off" */
+	char			*log_level;
+	char			*mime_types;	/* absolute */
+	char			*user;
+	char			*group;
+	char			*index[MAX_INDEX];
+	int			 nindex;
+	struct conf_error_page	 error_pages[MAX_ERROR_PAGES];
+	int			 nerror_pages;
+	int			 follow_symlinks;	/* outside document_root */
+	struct conf_timeouts	 timeouts;
+	struct conf_limits	 limits;
+};
+
+/* Errors gathered while loading, each a "file:line: message" line. */
+struct conf_errors {
+	char			*text;		/* NUL-terminated, '\n'-separated */
+	size_t			 len;
+	size_t			 cap;
+	int			 count;
+};
+
+/*
+ * Load and validate the config file.  server_root_opt is the -d
+ * argument or NULL.  Returns the config, or NULL when there was any
+ * error (all of them are in errs, which the caller frees with
+ * conf_errors_free()).
+ */
+struct config	*conf_load(const char *file, const char *server_root_opt,
+		    struct conf_errors *errs);
+void		 conf_free(struct config *);
+void		 conf_errors_free(struct conf_errors *);
+
+/* Print the effective config, defaults filled in (hearthd -T). */
+void		 conf_dump(const struct config *, FILE *);
+
+/* Map a log_level name to syslog's LOG_* value; -1 if unknown. */
+int		 conf_log_level(const char *name);
+
+/* Parse "host:port", "[v6]:port" or ":port"; 0 or -1 with errbuf. */
+int		 conf_parse_listen(const char *spec, struct conf_listen *,
+		    char *errbuf, size_t errlen);
+
+/* Edit distance, for "did you mean" suggestions. */
+int		 conf_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * One client connection: read a request head, answer it, repeat while
+ * keep-alive allows.
+ */
+#ifndef HEARTH_CONN_H
+#define HEARTH_CONN_H
+
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "ev.h"
+
+struct worker;
+
+enum conn_state {
+	CONN_FREE = 0,
+	CONN_IDLE,		/* keep-alive, waiting for a request */
+	CONN_HEAD,		/* reading a request head */
+	CONN_WRITE,		/* sending a response */
+	CONN_LINGER		/* response sent; draining before close */
+};
+
+/* A span of the read buffer, by offset: the buffer may be reallocated. */
+struct conn_span {
+	size_t		 off;
+	size_t		 len;
+	int		 set;
+};
+
+struct conn {
+	struct conn		*next_free;
+	struct worker		*w;
+	int			 fd;
+	enum conn_state		 state;
+	struct ev_tmr		 tmr;
+	char			 client[64];	/* "addr" for %h */
+	char			 client_port[8];
+
+	char			*rbuf;		/* request bytes */
+	size_t			 rlen, rcap;
+	size_t			 rprev;		/* bytes the parser has seen */
+	uint64_t		 head_deadline;	/* ms; from the first byte */
+	unsigned		 nrequests;
+
+	/* the request being answered */
+	size_t			 consumed;	/* its bytes in rbuf */
+	struct conn_span	 req_line, referer, user_agent;
+	int			 head_only;	/* HEAD: no body */
+	int			 keep_alive;
+	int			 linger;	/* unread input may follow */
+
+	/* the response */
+	char			*wbuf;		/* head, and small bodies */
+	size_t			 wlen, woff;
+	int			 ffd;		/* body from a file, or -1 */
+	off_t			 foff, fend;
+	int			 status;
+	uint64_t		 body_sent;
+	size_t			 linger_read;
+};
+
+void	 conn_accept(struct worker *, int fd, const struct sockaddr *,
+	    socklen_t);
+void	 conn_close(struct conn *);
+/* Graceful stop: close if idle, else finish the current response. */
+void	 conn_drain(struct conn *);
+
+#endif

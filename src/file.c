@@ -1,0 +1,144 @@
+/*
+ * File lookup.  Paths are opened relative to a descriptor of
+ * document_root with openat2(RESOLVE_BENEATH), so the kernel refuses any
+ * ".." or symlink that would leave the root, in the same single system
+ * call that opens the file: there is no window between a check and the
+ * open for a symlink to be swapped in.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "mime.h"
+#include "worker.h"
+
+static int
+file_openat(struct worker *w, const char *rel)
+{
+	struct open_how	how;
+	int		fd;
+
+	memset(&how, 0, sizeof(how));
+	/* O_NONBLOCK: opening a FIFO must not hang the worker */
+	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	how.resolve = RESOLVE_NO_MAGICLINKS;
+	if (!w->conf->follow_symlinks)
+		how.resolve |= RESOLVE_BENEATH;
+	fd = (int)syscall(SYS_openat2, w->docroot_fd, rel, &how, sizeof(how));
+	if (fd == -1 && errno == ENOSYS)	/* kernel before 5.6 */
+		fd = openat(w->docroot_fd, rel, (int)how.flags);
+	return fd;
+}
+
+static int
+errno_status(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+	case ENAMETOOLONG:
+		return 404;
+	case EACCES:
+	case EPERM:
+	case EXDEV:	/* RESOLVE_BENEATH: a symlink leaves the root */
+	case ELOOP:
+		return 403;
+	case EMFILE:
+	case ENFILE:
+		return 503;
+	}
+	return 500;
+}
+
+/* Open rel and fill res; 0 on a regular file or directory, else -1. */
+static int
+file_try(struct worker *w, const char *rel, struct file_res *res)
+{
+	if ((res->fd = file_openat(w, rel)) == -1) {
+		res->error = errno;
+		res->status = errno_status(errno);
+		return -1;
+	}
+	if (fstat(res->fd, &res->st) == -1) {
+		res->error = errno;
+		res->status = 500;
+		goto fail;
+	}
+	if (S_ISREG(res->st.st_mode) || S_ISDIR(res->st.st_mode))
+		return 0;
+	res->error = 0;
+	res->status = 403;	/* device, FIFO, socket */
+fail:
+	close(res->fd);
+	res->fd = -1;
+	return -1;
+}
+
+static void
+file_index(struct worker *w, const char *rel, struct file_res *res)
+{
+	char	path[PATH_MAX];
+	int	i;
+
+	for (i = 0; i < w->conf->nindex; i++) {
+		if (snprintf(path, sizeof(path), "%s%s", rel,
+		    w->conf->index[i]) >= (int)sizeof(path))
+			continue;
+		if (file_try(w, path, res) == 0) {
+			if (S_ISREG(res->st.st_mode)) {
+				res->status = 200;
+				res->type = mime_lookup(w->mime, path);
+				return;
+			}
+			close(res->fd);
+			res->fd = -1;
+		} else if (res->status != 404)
+			return;
+	}
+	/* a directory without an index: no listing (yet), so 403 as Apache */
+	res->status = 403;
+	res->error = 0;
+}
+
+void
+file_open(struct worker *w, const char *path, struct file_res *res)
+{
+	const char	*rel = path + 1;	/* relative to document_root */
+	size_t		 len = strlen(path);
+
+	memset(res, 0, sizeof(*res));
+	res->fd = -1;
+	if (*rel == '\0')
+		rel = ".";
+	if (file_try(w, rel, res) == -1)
+		return;
+	if (S_ISREG(res->st.st_mode)) {
+		if (path[len - 1] == '/') {	/* "/file.html/" */
+			close(res->fd);
+			res->fd = -1;
+			res->status = 404;
+			return;
+		}
+		res->status = 200;
+		res->type = mime_lookup(w->mime, path);
+		return;
+	}
+	close(res->fd);
+	res->fd = -1;
+	if (path[len - 1] != '/') {
+		res->status = 301;
+		res->add_slash = 1;
+		return;
+	}
+	file_index(w, strcmp(rel, ".") == 0 ? "" : rel, res);
+}

@@ -1,0 +1,59 @@
+/*
+ * Limits, defaults and names shared by every module.
+ */
+#ifndef HEARTH_H
+#define HEARTH_H
+
+#define HEARTH_NAME		"hearth"
+#define HEARTH_SERVER		"hearth/" PACKAGE_VERSION
+
+/* Defaults; the config struct starts unset and gets these afterwards. */
+#define DEF_LISTEN		":8080"
+#define DEF_DOCUMENT_ROOT	"htdocs"
+#define DEF_WORKERS		2
+#define DEF_PID_FILE		"logs/hearthd.pid"
+#define DEF_ERROR_LOG		"logs/error_log"
+#define DEF_ACCESS_LOG		"logs/access_log"
+#define DEF_LOG_LEVEL		"notice"
+#define DEF_MIME_TYPES		"etc/mime.types"
+#define DEF_USER		"www-data"
+#define DEF_GROUP		"www-data"
+#define DEF_INDEX		"index.html"
+
+#define DEF_TIMEOUT_HEADER	10	/* seconds */
+#define DEF_TIMEOUT_BODY	30
+#define DEF_TIMEOUT_KEEPALIVE	5
+#define DEF_TIMEOUT_SEND	60
+#define DEF_TIMEOUT_GRACEFUL	30
+
+#define DEF_LIMIT_REQUEST_LINE	8192
+#define DEF_LIMIT_HEADER_FIELD	8192
+#define DEF_LIMIT_HEADERS_TOTAL	65536
+#define DEF_LIMIT_HEADER_COUNT	100
+#define DEF_LIMIT_BODY		1048576
+#define DEF_LIMIT_KEEPALIVE_REQ	1000
+#define DEF_LIMIT_MAX_CONN	4096
+
+/* Hard ceilings the config may not exceed. */
+#define MAX_WORKERS		256
+#define MAX_LISTEN		32
+#define MAX_INDEX		16
+#define MAX_ERROR_PAGES		32
+#define MAX_TIMEOUT		86400
+#define MAX_CONNECTIONS		1000000
+
+#define LISTEN_BACKLOG		511
+#define READ_BUF_SIZE		16384	/* per connection; grows to hold a head */
+#define ACCESS_LOG_BUF		65536	/* lines gathered per loop iteration */
+#define LOG_LINE_MAX		8192	/* longest access/error log line */
+#define RESP_HEAD_MAX		2048	/* our own response headers */
+
+/* Respawn backoff when workers keep dying. */
+#define RESPAWN_WINDOW_SEC	10
+#define RESPAWN_MAX_IN_WINDOW	10
+#define RESPAWN_BACKOFF_MAX_MS	5000
+
+/* Exit status of a worker that cannot run: the master does not respawn. */
+#define EXIT_CHILD_FATAL	78	/* EX_CONFIG */
+
+#endif

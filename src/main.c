@@ -1,0 +1,281 @@
+/*
+ * hearthd: start-up.  Parse the command line, load and check the
+ * config, open the logs, bind, write the pid file, then become the
+ * master (or, with -X, a single worker).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "hearth.h"
+#include "listen.h"
+#include "log.h"
+#include "master.h"
+#include "mime.h"
+#include "notify.h"
+#include "worker.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc/hearth"
+#endif
+#define DEF_CONF_FILE	SYSCONFDIR "/httpd.conf"
+
+struct options {
+	const char	*conf_file;
+	const char	*server_root;
+	int		 foreground;
+	int		 one_process;
+	int		 test;		/* 1: -t, 2: -T */
+};
+
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: hearthd [-hTtvX] [-D FOREGROUND] [-d serverroot] "
+	    "[-f file]\n"
+	    "  -f file        config file (default %s)\n"
+	    "  -d dir         server root, when the config does not set it\n"
+	    "  -D FOREGROUND  do not daemonize\n"
+	    "  -X             one process in the foreground, for debugging\n"
+	    "  -t             test the config and exit\n"
+	    "  -T             print the effective config and exit\n"
+	    "  -v             print the version and exit\n"
+	    "  -h             this help\n", DEF_CONF_FILE);
+	exit(status);
+}
+
+static void
+parse_args(int argc, char **argv, struct options *o)
+{
+	int	ch;
+
+	memset(o, 0, sizeof(*o));
+	o->conf_file = DEF_CONF_FILE;
+	while ((ch = getopt(argc, argv, "D:d:f:hTtvX")) != -1) {
+		switch (ch) {
+		case 'D':
+			if (strcmp(optarg, "FOREGROUND") != 0) {
+				fprintf(stderr, "hearthd: unknown -D %s "
+				    "(only FOREGROUND)\n", optarg);
+				exit(1);
+			}
+			o->foreground = 1;
+			break;
+		case 'd':
+			o->server_root = optarg;
+			break;
+		case 'f':
+			o->conf_file = optarg;
+			break;
+		case 'h':
+			usage(0);
+		case 'T':
+			o->test = 2;
+			break;
+		case 't':
+			o->test = 1;
+			break;
+		case 'v':
+			printf("%s\n", HEARTH_SERVER);
+			exit(0);
+		case 'X':
+			o->one_process = 1;
+			o->foreground = 1;
+			break;
+		default:
+			usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+}
+
+static struct config *
+load_config(const struct options *o)
+{
+	struct conf_errors	 errs;
+	struct config		*conf;
+
+	if ((conf = conf_load(o->conf_file, o->server_root, &errs)) == NULL) {
+		fputs(errs.text ? errs.text : "configuration error\n", stderr);
+		if (o->test)
+			fprintf(stderr, "%d error%s\n", errs.count,
+			    errs.count == 1 ? "" : "s");
+		conf_errors_free(&errs);
+		exit(1);
+	}
+	return conf;
+}
+
+/*
+ * Fork into the background.  The parent waits on a pipe and exits 0
+ * only once the child has written the pid file, so "hearthd && curl"
+ * works; any failure before that is the parent's exit status.
+ */
+static int
+daemonize(void)
+{
+	int	p[2], devnull;
+	char	ok;
+	pid_t	pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &ok, 1) == 1)
+			_exit(0);
+		_exit(1);
+	}
+	close(p[0]);
+	setsid();
+	if ((devnull = open("/dev/null", O_RDWR)) != -1) {
+		dup2(devnull, STDIN_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		if (devnull > STDERR_FILENO)
+			close(devnull);
+	}
+	/* stray writes to stderr land in the error log */
+	if (log_fd() != -1)
+		dup2(log_fd(), STDERR_FILENO);
+	log_set_stderr(0);
+	return p[1];
+}
+
+static void
+block_signals(void)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* a client that goes away must not kill a sendfile() */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+run_one_process(struct master_args *a)
+{
+	struct worker_args	wa;
+
+	memset(&wa, 0, sizeof(wa));
+	wa.conf = a->conf;
+	wa.listeners = a->listeners;
+	wa.nlisteners = a->nlisteners;
+	wa.generation = 1;
+	wa.ready_fd = -1;
+	wa.access_fd = a->access_fd;
+	wa.mime = a->mime;
+	wa.drop_privileges = 1;
+	log_notice("%s running as a single process (-X)", HEARTH_SERVER);
+	notify_ready();
+	return worker_main(&wa);
+}
+
+int
+main(int argc, char **argv, char **envp)
+{
+	struct options		 o;
+	struct master_args	 a;
+	struct listener		 ls[MAX_LISTEN];
+	struct config		*conf;
+	char			 err[512];
+	pid_t			 other;
+	int			 rc, ready_fd = -1;
+
+	setproctitle_init(argc, argv, envp);
+	parse_args(argc, argv, &o);
+	log_init(LOG_NOTICE, 1);
+	notify_init();
+	conf = load_config(&o);
+	if (o.test == 1) {
+		printf("Syntax OK\n");
+		return 0;
+	}
+	if (o.test == 2) {
+		conf_dump(conf, stdout);
+		return 0;
+	}
+	log_set_level(conf_log_level(conf->log_level));
+	if (log_open(conf->error_log, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hearthd: %s\n", err);
+		return 1;
+	}
+	/* in a terminal, show the error log there too */
+	log_set_stderr(o.foreground && isatty(STDERR_FILENO));
+
+	memset(&a, 0, sizeof(a));
+	a.conf_file = o.conf_file;
+	a.server_root_opt = o.server_root;
+	a.conf = conf;
+	a.listeners = ls;
+	if ((a.pidfh = pidfile_open(conf->pid_file, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			snprintf(err, sizeof(err), "already running (pid %d)",
+			    (int)other);
+		else
+			snprintf(err, sizeof(err), "cannot open pid file %s: "
+			    "%s", conf->pid_file, strerror(errno));
+		fprintf(stderr, "hearthd: %s\n", err);
+		log_errorx("%s", err);
+		return 1;
+	}
+	if ((a.nlisteners = listen_bind(conf, NULL, 0, ls, err,
+	    sizeof(err))) == -1 ||
+	    (a.access_fd = master_open_access_log(conf, err,
+	    sizeof(err))) == -2) {
+		fprintf(stderr, "hearthd: %s\n", err);
+		log_errorx("%s", err);
+		pidfile_remove(a.pidfh);
+		return 1;
+	}
+	if ((a.mime = master_load_mime(conf, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "hearthd: out of memory\n");
+		pidfile_remove(a.pidfh);
+		return 1;
+	}
+	if (err[0] != '\0')
+		log_warnx("%s", err);
+	block_signals();
+	if (!o.foreground && (ready_fd = daemonize()) == -1) {
+		fprintf(stderr, "hearthd: cannot daemonize: %s\n",
+		    strerror(errno));
+		pidfile_remove(a.pidfh);
+		return 1;
+	}
+	if (pidfile_write(a.pidfh) == -1)
+		log_warn("pid file %s", conf->pid_file);
+	if (ready_fd != -1) {
+		if (write(ready_fd, "1", 1) != 1)
+			log_warn("start-up pipe");
+		close(ready_fd);
+	}
+	for (rc = 0; rc < a.nlisteners; rc++)
+		log_notice("listening on %s", ls[rc].spec);
+	if (o.one_process)
+		rc = run_one_process(&a);
+	else
+		rc = master_main(&a);
+	pidfile_remove(a.pidfh);
+	return rc;
+}

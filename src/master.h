@@ -1,0 +1,35 @@
+/*
+ * The master process: owns the config, the listeners, the logs and the
+ * pid file; forks, reaps and respawns the workers; acts on signals.
+ */
+#ifndef HEARTH_MASTER_H
+#define HEARTH_MASTER_H
+
+#include "conf.h"
+#include "listen.h"
+
+struct pidfh;
+struct mime_table;
+
+struct master_args {
+	const char		*conf_file;
+	const char		*server_root_opt;
+	struct config		*conf;
+	struct listener		*listeners;
+	int			 nlisteners;
+	struct pidfh		*pidfh;
+	int			 access_fd;
+	struct mime_table	*mime;
+};
+
+/* Runs until stopped; returns the process exit status. */
+int	master_main(struct master_args *);
+
+/* Load the MIME table named by conf, or the built-in one. */
+struct mime_table *master_load_mime(const struct config *, char *errbuf,
+	    size_t errlen);
+/* Open the access log named by conf: fd, -1 when "off", -2 on error. */
+int	master_open_access_log(const struct config *, char *errbuf,
+	    size_t errlen);
+
+#endif

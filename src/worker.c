@@ -1,0 +1,292 @@
+/*
+ * Worker process.  Signals from the master arrive on a signalfd in the
+ * same epoll set as the sockets: TERM and INT end the worker now, WINCH
+ * makes it stop accepting, finish what is in flight and exit.
+ */
+#include "config.h"
+
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "ev.h"
+#include "hearth.h"
+#include "log.h"
+#include "worker.h"
+
+#define ACCEPT_BATCH	64	/* fairness between listeners and clients */
+
+static void	worker_stop_accepting(struct worker *);
+
+void
+worker_update_dates(struct worker *w)
+{
+	struct tm	tm;
+	time_t		now = time(NULL);
+
+	if (now == w->date_sec)
+		return;
+	w->date_sec = now;
+	date_http(now, w->date_http);
+	localtime_r(&now, &tm);
+	date_clf(&tm, w->date_clf);
+}
+
+static void
+worker_flush_log(struct worker *w)
+{
+	ssize_t	n;
+	size_t	off = 0;
+
+	while (off < w->alen) {
+		n = write(w->access_fd, w->abuf + off, w->alen - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (time(NULL) != w->last_full_warn) {
+				w->last_full_warn = time(NULL);
+				log_warn("access log write");
+			}
+			break;
+		}
+		off += (size_t)n;
+	}
+	w->alen = 0;
+}
+
+/*
+ * Lines are gathered and written once per loop iteration, always as
+ * whole lines in one write(2) to an O_APPEND descriptor, so workers
+ * never interleave and a crash loses at most one iteration's lines.
+ */
+void
+worker_access_log(struct worker *w, const char *line, size_t len)
+{
+	if (w->alen + len > ACCESS_LOG_BUF)
+		worker_flush_log(w);
+	memcpy(w->abuf + w->alen, line, len);
+	w->alen += len;
+}
+
+static void
+worker_idle(void *arg)
+{
+	struct worker	*w = arg;
+
+	if (w->alen > 0)
+		worker_flush_log(w);
+}
+
+void
+worker_conn_closed(struct worker *w)
+{
+	if (w->draining && w->nconns == 0)
+		ev_stop(w->loop);
+}
+
+static void
+worker_accept(struct ev_loop *loop, int fd, int events, void *arg)
+{
+	struct worker		*w = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	int			 cfd, i;
+
+	(void)loop;
+	(void)events;
+	for (i = 0; i < ACCEPT_BATCH && !w->draining; i++) {
+		len = sizeof(ss);
+		cfd = accept4(fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR || errno == ECONNABORTED)
+				return;
+			/* EMFILE and friends: say so, at most once a second */
+			if (time(NULL) != w->last_full_warn) {
+				w->last_full_warn = time(NULL);
+				log_warn("accept");
+			}
+			return;
+		}
+		conn_accept(w, cfd, (struct sockaddr *)&ss, len);
+	}
+}
+
+static void
+worker_stop_accepting(struct worker *w)
+{
+	int	i;
+
+	for (i = 0; i < w->nlisteners; i++) {
+		if (w->listeners[i].fd == -1)
+			continue;
+		ev_del(w->loop, w->listeners[i].fd);
+		close(w->listeners[i].fd);
+		w->listeners[i].fd = -1;
+	}
+}
+
+static void
+worker_drain(struct worker *w)
+{
+	long	i;
+
+	if (w->draining)
+		return;
+	w->draining = 1;
+	setproctitle("worker process (generation %d, stopping)",
+	    w->generation);
+	worker_stop_accepting(w);
+	for (i = 0; i < w->conf->limits.max_connections; i++)
+		if (w->conns[i].state != CONN_FREE)
+			conn_drain(&w->conns[i]);
+	if (w->nconns == 0)
+		ev_stop(w->loop);
+}
+
+static void
+worker_signal(struct ev_loop *loop, int fd, int events, void *arg)
+{
+	struct worker			*w = arg;
+	struct signalfd_siginfo		 si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			ev_stop(loop);
+			w->draining = 2;
+			return;
+		case SIGWINCH:
+			worker_drain(w);
+			break;
+		}
+	}
+}
+
+static int
+worker_drop_privileges(const struct config *conf)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(conf->user)) == NULL) {
+		log_errorx("user \"%s\" does not exist", conf->user);
+		return -1;
+	}
+	if ((gr = getgrnam(conf->group)) == NULL) {
+		log_errorx("group \"%s\" does not exist", conf->group);
+		return -1;
+	}
+	if (setgroups(1, &gr->gr_gid) == -1 ||
+	    setresgid(gr->gr_gid, gr->gr_gid, gr->gr_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+		log_warn("cannot drop privileges to %s:%s", conf->user,
+		    conf->group);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+worker_setup(struct worker *w, const struct worker_args *a)
+{
+	const struct config	*conf = a->conf;
+	sigset_t		 set;
+	long			 i;
+	int			 maxfd;
+	struct rlimit		 rl;
+
+	memset(w, 0, sizeof(*w));
+	w->conf = conf;
+	w->mime = a->mime;
+	w->listeners = a->listeners;
+	w->nlisteners = a->nlisteners;
+	w->generation = a->generation;
+	w->access_fd = a->access_fd;
+	w->limits.request_line = conf->limits.request_line;
+	w->limits.header_field = conf->limits.header_field;
+	w->limits.headers_total = conf->limits.headers_total;
+	w->limits.header_count = conf->limits.header_count;
+
+	if ((w->docroot_fd = open(conf->document_root, O_RDONLY |
+	    O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("document_root %s", conf->document_root);
+		return -1;
+	}
+	/* room for every connection, its file, and our own descriptors */
+	maxfd = (int)conf->limits.max_connections * 2 + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur <
+	    (rlim_t)maxfd) {
+		rl.rlim_cur = rl.rlim_max < (rlim_t)maxfd ? rl.rlim_max :
+		    (rlim_t)maxfd;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if ((w->loop = ev_new(maxfd)) == NULL ||
+	    (w->conns = calloc(conf->limits.max_connections,
+	    sizeof(*w->conns))) == NULL ||
+	    (w->abuf = malloc(ACCESS_LOG_BUF)) == NULL) {
+		log_warn("worker setup");
+		return -1;
+	}
+	for (i = conf->limits.max_connections - 1; i >= 0; i--) {
+		w->conns[i].next_free = w->free_conns;
+		w->free_conns = &w->conns[i];
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGWINCH);
+	if ((w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
+	    ev_add(w->loop, w->sigfd, EV_READ, worker_signal, w) == -1) {
+		log_warn("worker signalfd");
+		return -1;
+	}
+	for (i = 0; i < w->nlisteners; i++)
+		if (ev_add(w->loop, w->listeners[i].fd, EV_READ |
+		    EV_EXCLUSIVE, worker_accept, w) == -1) {
+			log_warn("epoll_ctl for listener %s",
+			    w->listeners[i].spec);
+			return -1;
+		}
+	ev_set_idle(w->loop, worker_idle, w);
+	return 0;
+}
+
+int
+worker_main(const struct worker_args *a)
+{
+	struct worker	w;
+	pid_t		pid = getpid();
+
+	setproctitle("worker process (generation %d)", a->generation);
+	if (a->drop_privileges && worker_drop_privileges(a->conf) == -1)
+		return EXIT_CHILD_FATAL;
+	if (worker_setup(&w, a) == -1)
+		return EXIT_CHILD_FATAL;
+	/* tell the master we serve; a short write to a pipe is atomic */
+	if (a->ready_fd != -1) {
+		if (write(a->ready_fd, &pid, sizeof(pid)) != sizeof(pid))
+			log_warn("worker ready notice");
+		close(a->ready_fd);
+	}
+	if (ev_run(w.loop) == -1)
+		log_warn("epoll_wait");
+	worker_idle(&w);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/*
+ * A worker process: one epoll loop that accepts on the inherited
+ * listeners and serves many connections.
+ */
+#ifndef HEARTH_WORKER_H
+#define HEARTH_WORKER_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "conf.h"
+#include "date.h"
+#include "http_parse.h"
+#include "listen.h"
+
+struct conn;
+struct ev_loop;
+struct mime_table;
+
+/* What the master hands a worker at fork time. */
+struct worker_args {
+	const struct config	*conf;
+	struct listener		*listeners;
+	int			 nlisteners;
+	int			 generation;
+	int			 ready_fd;	/* write our pid when serving; -1 */
+	int			 access_fd;	/* -1: access log off */
+	const struct mime_table	*mime;
+	int			 drop_privileges;
+};
+
+struct worker {
+	struct ev_loop		*loop;
+	const struct config	*conf;
+	const struct mime_table	*mime;
+	struct listener		*listeners;
+	int			 nlisteners;
+	int			 generation;
+	int			 sigfd;
+	int			 docroot_fd;
+	int			 draining;	/* graceful stop under way */
+	struct http_limits	 limits;
+
+	struct conn		*conns;		/* table, allocated once */
+	struct conn		*free_conns;
+	long			 nconns;
+
+	struct http_request	 req;		/* scratch for the parser */
+
+	time_t			 date_sec;	/* cached per second */
+	char			 date_http[DATE_HTTP_LEN + 1];
+	char			 date_clf[DATE_CLF_LEN + 1];
+
+	int			 access_fd;
+	char			*abuf;		/* access lines of one iteration */
+	size_t			 alen;
+	time_t			 last_full_warn;
+};
+
+int	 worker_main(const struct worker_args *);
+void	 worker_update_dates(struct worker *);
+void	 worker_access_log(struct worker *, const char *line, size_t len);
+void	 worker_conn_closed(struct worker *);
+
+#endif
