@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "date.h"
 #include "file.h"
+#include "http_cond.h"
 #include "hearth.h"
 #include "log.h"
 #include "logfmt.h"
@@ -36,6 +37,7 @@
 #define SENDFILE_CHUNK		(1 << 20)
 #define WBUF_SIZE		(RESP_HEAD_MAX + 1024)
 #define ALLOW_STATIC		"GET, HEAD, OPTIONS"
+#define BODY_MIN_RATE		1024	/* bytes/s a body upload must beat */
 
 enum step { STEP_AGAIN, STEP_NEXT, STEP_CLOSED };
 
@@ -143,9 +145,11 @@ conn_close(struct conn *c)
 	close(c->fd);
 	if (c->ffd != -1)
 		close(c->ffd);
+	free(c->parts);
 	free(c->rbuf);
 	free(c->wbuf);
 	c->rbuf = c->wbuf = NULL;
+	c->parts = NULL;
 	c->state = CONN_FREE;
 	c->next_free = w->free_conns;
 	w->free_conns = c;
@@ -228,27 +232,190 @@ resp_connection(struct conn *c, struct resp_buf *b)
 {
 	if (!c->keep_alive)
 		resp_str(b, "Connection: close\r\n");
-	else if (c->w->req.version == 10)
+	else if (c->version == 10)
 		resp_str(b, "Connection: keep-alive\r\n");
 }
 
+/* Validators and conditional requests (RFC 9110 sections 8.8, 13). */
+static int
+conn_conditional(struct conn *c, const struct stat *st, const char *etag,
+    time_t lm)
+{
+	const struct http_request	*req = &c->w->req;
+	struct cond_request		 cr;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.if_match = req->if_match;
+	cr.if_none_match = req->if_none_match;
+	cr.if_modified_since = req->if_modified_since;
+	cr.if_unmodified_since = req->if_unmodified_since;
+	cr.get_or_head = req->method_id == HTTP_M_GET ||
+	    req->method_id == HTTP_M_HEAD;
+	cr.now = c->w->date_sec;
+	(void)st;
+	return cond_evaluate(&cr, etag, lm);
+}
+
+static void
+resp_validators(struct resp_buf *b, const char *etag, time_t lm)
+{
+	char	date[DATE_HTTP_LEN + 1];
+
+	date_http(lm, date);
+	resp_header(b, "Last-Modified", date);
+	resp_header(b, "ETag", etag);
+}
+
+/* 206 with several parts: the head, then conn_step_write() walks them. */
+static int
+conn_multipart(struct conn *c, struct resp_buf *b, const struct stat *st,
+    const char *type, const struct byte_range *r, size_t n)
+{
+	struct conn_parts	*mp;
+	int			 len;
+
+	if ((mp = calloc(1, sizeof(*mp))) == NULL)
+		return -1;
+	memcpy(mp->r, r, n * sizeof(*r));
+	mp->n = n;
+	mp->size = (uint64_t)st->st_size;
+	range_boundary(mp->boundary, ((uint64_t)arc4random() << 32) |
+	    arc4random());
+	strlcpy(mp->type, type, sizeof(mp->type));
+	resp_fmt(b, "Content-Type: multipart/byteranges; boundary=%s\r\n",
+	    mp->boundary);
+	resp_fmt(b, "Content-Length: %llu\r\n", (unsigned long long)
+	    range_multipart_length(r, n, mp->size, mp->boundary, mp->type));
+	c->parts = mp;
+	/* the first part's header goes out right after the head */
+	resp_connection(c, b);
+	resp_add(b, "\r\n", 2);
+	c->whead = b->len;
+	len = range_multipart_part(b->p + b->len, b->cap - b->len,
+	    mp->boundary, mp->type, &r[0], mp->size);
+	if (len < 0)
+		return -1;
+	b->len += (size_t)len;
+	mp->next = 1;
+	c->foff = (off_t)r[0].first;
+	c->fend = (off_t)r[0].last + 1;
+	return 0;
+}
+
+/*
+ * Ranges (RFC 9110 section 14).  Returns the status: 200 (send it all),
+ * 206 (head and body set up), 416, or 500.
+ */
+static int
+conn_range(struct conn *c, struct resp_buf *b, const struct stat *st,
+    const char *type, const char *etag, time_t lm)
+{
+	const struct http_request	*req = &c->w->req;
+	struct byte_range		 r[CONN_MAX_RANGES];
+	char				 cr[128];
+	size_t				 n;
+
+	if (req->method_id != HTTP_M_GET || req->range.p == NULL ||
+	    !cond_if_range(req->if_range.p, req->if_range.len, etag, lm))
+		return 200;
+	switch (range_parse(req->range.p, req->range.len,
+	    (uint64_t)st->st_size, r, CONN_MAX_RANGES, &n)) {
+	case RANGE_IGNORE:
+		return 200;
+	case RANGE_UNSATISFIABLE:
+		return 416;
+	case RANGE_OK:
+		break;
+	}
+	resp_begin(c, b, 206);
+	resp_str(b, "Accept-Ranges: bytes\r\n");
+	resp_validators(b, etag, lm);
+	if (n > 1)
+		return conn_multipart(c, b, st, type, r, n) == -1 ? 500 : 206;
+	range_content_range(cr, sizeof(cr), &r[0], (uint64_t)st->st_size);
+	resp_header(b, "Content-Range", cr);
+	resp_header(b, "Content-Type", type);
+	resp_fmt(b, "Content-Length: %llu\r\n",
+	    (unsigned long long)(r[0].last - r[0].first + 1));
+	resp_connection(c, b);
+	resp_add(b, "\r\n", 2);
+	c->whead = b->len;
+	c->foff = (off_t)r[0].first;
+	c->fend = (off_t)r[0].last + 1;
+	return 206;
+}
+
+static void	conn_error_range(struct conn *, uint64_t size);
+
+/* 304 carries the validators a 200 would, and no body (section 15.4.5). */
+static void
+conn_not_modified(struct conn *c, const char *etag, time_t lm)
+{
+	struct resp_buf	b;
+
+	resp_begin(c, &b, 304);
+	resp_validators(&b, etag, lm);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->wlen = c->whead = b.len;
+}
+
+/* A 200 for a file: validators, conditionals and ranges first. */
 static void
 conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
     const char *type)
 {
 	struct resp_buf	b;
-	char		lm[DATE_HTTP_LEN + 1];
+	char		etag[ETAG_MAX];
+	time_t		lm;
+	int		rc;
 
-	resp_begin(c, &b, status);
+	worker_update_dates(c->w);
+	if (status != 200) {		/* an error page's own file */
+		resp_begin(c, &b, status);
+		goto plain;
+	}
+	lm = cond_last_modified(st->st_mtime, c->w->date_sec);
+	etag_make(etag, sizeof(etag), (uint64_t)st->st_ino,
+	    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+	    st->st_mtim.tv_nsec);
+	if ((rc = conn_conditional(c, st, etag, lm)) != 0) {
+		close(fd);
+		if (rc == 304)
+			conn_not_modified(c, etag, lm);
+		else
+			conn_error(c, rc, NULL);
+		return;
+	}
+	switch (conn_range(c, &b, st, type, etag, lm)) {
+	case 206:
+		c->wlen = b.len;
+		if (c->head_only) {
+			close(fd);
+			c->wlen = c->whead;
+			free(c->parts);
+			c->parts = NULL;
+		} else
+			c->ffd = fd;
+		return;
+	case 416:
+		close(fd);
+		conn_error_range(c, (uint64_t)st->st_size);
+		return;
+	case 500:
+		close(fd);
+		conn_error(c, 500, NULL);
+		return;
+	}
+	resp_begin(c, &b, 200);
+	resp_str(&b, "Accept-Ranges: bytes\r\n");
+	resp_validators(&b, etag, lm);
+plain:
 	resp_header(&b, "Content-Type", type);
 	resp_fmt(&b, "Content-Length: %lld\r\n", (long long)st->st_size);
-	if (status == 200) {	/* not for an error page's own file */
-		date_http(st->st_mtime, lm);
-		resp_header(&b, "Last-Modified", lm);
-	}
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
-	c->wlen = b.len;
+	c->wlen = c->whead = b.len;
 	if (c->head_only || st->st_size == 0) {
 		close(fd);
 		return;
@@ -307,9 +474,21 @@ conn_error(struct conn *c, int status, const char *extra)
 	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
+	c->whead = b.len;
 	if (!c->head_only)
 		resp_add(&b, body, blen);
 	c->wlen = b.len;
+}
+
+/* 416 names the current length (RFC 9110 section 15.5.17). */
+static void
+conn_error_range(struct conn *c, uint64_t size)
+{
+	char	cr[64], extra[96];
+
+	range_content_range(cr, sizeof(cr), NULL, size);
+	snprintf(extra, sizeof(extra), "Content-Range: %s\r\n", cr);
+	conn_error(c, 416, extra);
 }
 
 /* Percent-encode a normalised path for a Location header. */
@@ -365,6 +544,7 @@ conn_redirect_slash(struct conn *c, const char *path)
 	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
+	c->whead = b.len;
 	if (!c->head_only)
 		resp_add(&b, body, blen);
 	if (b.overflow) {
@@ -383,7 +563,7 @@ conn_options(struct conn *c)
 	resp_str(&b, "Allow: " ALLOW_STATIC "\r\nContent-Length: 0\r\n");
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
-	c->wlen = b.len;
+	c->wlen = c->whead = b.len;
 }
 
 /* GET and HEAD of a static file, and the 405 for other methods on one. */
@@ -430,6 +610,130 @@ done:
 	free(path);
 }
 
+/* ---------------------------------------------------------- bodies */
+
+/*
+ * Static files take no body, but a client may send one (a form posted
+ * to a page, a GET with Content-Length).  We read it and throw it away
+ * so the connection can carry the next request; one over limits.body is
+ * refused up front with 413 and a lingering close.  Returns -1 when the
+ * answer is already set up (413).
+ */
+static int
+conn_body_begin(struct conn *c)
+{
+	const struct http_request	*req = &c->w->req;
+
+	c->body_chunked = req->chunked;
+	c->body_left = req->content_length > 0 ?
+	    (uint64_t)req->content_length : 0;
+	c->body_read = 0;
+	memset(&c->chunk, 0, sizeof(c->chunk));
+	if (req->content_length > c->w->conf->limits.body) {
+		c->keep_alive = 0;
+		c->linger = 1;
+		c->body_left = 0;
+		c->body_chunked = 0;
+		log_client(LOG_INFO, c->client, "request body of %lld bytes "
+		    "exceeds limits.body", (long long)req->content_length);
+		conn_error(c, 413, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* After the response is set up: wait for the body, if one comes. */
+static void
+conn_body_expect(struct conn *c)
+{
+	static const char	cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	if (c->state == CONN_FREE || (c->body_left == 0 && !c->body_chunked))
+		return;
+	if (!c->keep_alive) {
+		/* we close after answering: do not wait for the body */
+		c->linger = 1;
+		c->body_left = 0;
+		c->body_chunked = 0;
+		return;
+	}
+	/* RFC 9110 section 10.1.1: we will read it, so ask for it */
+	if (c->w->req.expect_continue && c->rlen == c->consumed &&
+	    send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL |
+	    MSG_DONTWAIT) != (ssize_t)sizeof(cont) - 1) {
+		c->keep_alive = 0;
+		c->linger = 1;
+		c->body_left = 0;
+		c->body_chunked = 0;
+		return;
+	}
+	c->body_start = ev_now(c->w->loop);
+	c->state = CONN_BODY;
+}
+
+/* The body went wrong: drop the prepared answer, send an error, close. */
+static void
+conn_body_error(struct conn *c, int status, const char *why)
+{
+	if (c->ffd != -1) {
+		close(c->ffd);
+		c->ffd = -1;
+	}
+	free(c->parts);
+	c->parts = NULL;
+	c->keep_alive = 0;
+	c->linger = 1;
+	c->body_left = 0;
+	c->body_chunked = 0;
+	log_client(LOG_INFO, c->client, "%d: %s", status, why);
+	conn_error(c, status, NULL);
+	c->state = CONN_WRITE;
+}
+
+/*
+ * Throw away the body bytes in the buffer, keeping any pipelined request
+ * that follows right after the head.  1: body done; 0: more to come;
+ * -1: an error answer is set up.
+ */
+static int
+conn_body_consume(struct conn *c)
+{
+	struct worker		*w = c->w;
+	char			*p = c->rbuf + c->consumed;
+	size_t			 avail = c->rlen - c->consumed, used, out;
+	uint64_t		 elapsed;
+	enum http_chunk_result	 r = HTTP_CHUNK_AGAIN;
+
+	if (!c->body_chunked) {
+		used = avail < c->body_left ? avail : (size_t)c->body_left;
+		c->body_left -= used;
+		c->body_read += used;
+	} else {
+		r = http_chunked_decode(&c->chunk, p, avail, &out, &used);
+		c->body_read += out;
+		if (r == HTTP_CHUNK_ERROR) {
+			conn_body_error(c, 400, "malformed chunked body");
+			return -1;
+		}
+		if (c->body_read > (uint64_t)w->conf->limits.body) {
+			conn_body_error(c, 413, "chunked body exceeds "
+			    "limits.body");
+			return -1;
+		}
+	}
+	memmove(p, p + used, avail - used);
+	c->rlen -= used;
+	if (c->body_chunked ? r == HTTP_CHUNK_DONE : c->body_left == 0)
+		return 1;
+	elapsed = ev_now(w->loop) - c->body_start;
+	if (elapsed > (uint64_t)w->conf->timeouts.body * 1000 &&
+	    c->body_read * 1000 / elapsed < BODY_MIN_RATE) {
+		conn_body_error(c, 408, "request body too slow");
+		return -1;
+	}
+	return 0;
+}
+
 /* A complete head is in w->req: decide the response. */
 static void
 conn_request(struct conn *c)
@@ -448,23 +752,17 @@ conn_request(struct conn *c)
 		c->req_line.len--;
 	span_set(&c->referer, c, req->referer);
 	span_set(&c->user_agent, c, req->user_agent);
+	c->version = req->version;
 	c->head_only = req->method_id == HTTP_M_HEAD;
 	c->keep_alive = req->keep_alive && !w->draining &&
 	    c->nrequests + 1 < (unsigned long long)w->conf->limits.
 	    keepalive_requests;
-	/*
-	 * Static files take no body.  Rather than read one only to throw
-	 * it away, answer and close; the lingering close lets the client
-	 * read our answer before it sees a reset.
-	 */
-	if (req->content_length > 0 || req->chunked) {
-		c->keep_alive = 0;
-		c->linger = 1;
-	}
 	if (conn_wbuf(c) == -1) {
 		conn_close(c);
 		return;
 	}
+	if (conn_body_begin(c) == -1)
+		return;
 	switch (req->method_id) {
 	case HTTP_M_UNKNOWN:
 		conn_error(c, 501, NULL);
@@ -484,6 +782,7 @@ conn_request(struct conn *c)
 			conn_static(c);
 		break;
 	}
+	conn_body_expect(c);
 }
 
 /* The head could not be parsed: answer and close. */
@@ -570,40 +869,88 @@ conn_step_head(struct conn *c)
 	return c->state == CONN_FREE ? STEP_CLOSED : STEP_NEXT;
 }
 
+/* Bytes past the head count as body for the log's %b. */
+static void
+conn_sent(struct conn *c, size_t n)
+{
+	if (c->woff < c->whead) {
+		size_t	head = c->whead - c->woff;
+
+		c->body_sent += n > head ? n - head : 0;
+	} else
+		c->body_sent += n;
+	c->woff += n;
+}
+
+/* multipart/byteranges: queue the next part's header, or the end. */
+static int
+conn_next_part(struct conn *c)
+{
+	struct conn_parts	*mp = c->parts;
+	int			 len;
+
+	if (mp == NULL || mp->end_sent)
+		return 0;
+	c->woff = c->wlen = c->whead = 0;
+	if (mp->next < mp->n) {
+		len = range_multipart_part(c->wbuf, WBUF_SIZE, mp->boundary,
+		    mp->type, &mp->r[mp->next], mp->size);
+		c->foff = (off_t)mp->r[mp->next].first;
+		c->fend = (off_t)mp->r[mp->next].last + 1;
+		mp->next++;
+	} else {
+		len = range_multipart_end(c->wbuf, WBUF_SIZE, mp->boundary);
+		mp->end_sent = 1;
+	}
+	if (len < 0)
+		return -1;
+	c->wlen = (size_t)len;
+	return 1;
+}
+
 static enum step
 conn_step_write(struct conn *c)
 {
 	ssize_t	n;
 	size_t	chunk;
+	int	more;
 
-	while (c->woff < c->wlen) {
-		n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
-		    MSG_NOSIGNAL | (c->ffd != -1 ? MSG_MORE : 0));
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				return STEP_AGAIN;
+	for (;;) {
+		while (c->woff < c->wlen) {
+			more = c->ffd != -1 || c->parts != NULL;
+			n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
+			    MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+			if (n == -1) {
+				if (errno == EAGAIN || errno == EINTR)
+					return STEP_AGAIN;
+				return STEP_CLOSED;
+			}
+			conn_sent(c, (size_t)n);
+		}
+		while (c->ffd != -1 && c->foff < c->fend) {
+			chunk = c->fend - c->foff > SENDFILE_CHUNK ?
+			    SENDFILE_CHUNK : (size_t)(c->fend - c->foff);
+			n = sendfile(c->fd, c->ffd, &c->foff, chunk);
+			if (n == -1) {
+				if (errno == EAGAIN || errno == EINTR)
+					return STEP_AGAIN;
+				return STEP_CLOSED;
+			}
+			if (n == 0) {
+				/* the file shrank: the length was a lie */
+				log_client(LOG_WARNING, c->client, "file "
+				    "truncated while being sent");
+				return STEP_CLOSED;
+			}
+			c->body_sent += (uint64_t)n;
+		}
+		switch (conn_next_part(c)) {
+		case 0:
+			return STEP_NEXT;
+		case -1:
 			return STEP_CLOSED;
 		}
-		c->woff += (size_t)n;
 	}
-	while (c->ffd != -1 && c->foff < c->fend) {
-		chunk = c->fend - c->foff > SENDFILE_CHUNK ? SENDFILE_CHUNK :
-		    (size_t)(c->fend - c->foff);
-		n = sendfile(c->fd, c->ffd, &c->foff, chunk);
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				return STEP_AGAIN;
-			return STEP_CLOSED;
-		}
-		if (n == 0) {
-			/* the file shrank under us: the length was a lie */
-			log_client(LOG_WARNING, c->client, "file truncated "
-			    "while being sent");
-			return STEP_CLOSED;
-		}
-		c->body_sent += (uint64_t)n;
-	}
-	return STEP_NEXT;
 }
 
 static void
@@ -625,13 +972,8 @@ conn_finish(struct conn *c)
 		close(c->ffd);
 		c->ffd = -1;
 	}
-	/* body bytes in wbuf (error pages, redirects) count as sent */
-	if (c->body_sent == 0 && !c->head_only && c->wlen > 0) {
-		const char	*end = memmem(c->wbuf, c->wlen, "\r\n\r\n", 4);
-
-		if (end != NULL)
-			c->body_sent = c->wlen - (size_t)(end + 4 - c->wbuf);
-	}
+	free(c->parts);
+	c->parts = NULL;
 	conn_log_access(c);
 	c->nrequests++;
 	if (!c->keep_alive) {
@@ -677,9 +1019,24 @@ conn_run(struct conn *c)
 				return;
 			if (c->state == CONN_FREE)
 				return;
-			/* try to send at once; wait for EPOLLOUT only if full */
 			c->woff = 0;
+			if (c->state == CONN_BODY) {
+				conn_arm(c, c->w->conf->timeouts.body);
+				break;
+			}
+			/* try to send at once; wait for EPOLLOUT only if full */
 			c->state = CONN_WRITE;
+			conn_arm(c, c->w->conf->timeouts.send);
+			break;
+		case CONN_BODY:
+			switch (conn_body_consume(c)) {
+			case 0:
+				conn_arm(c, c->w->conf->timeouts.body);
+				return;
+			case 1:
+				c->state = CONN_WRITE;
+				break;
+			}
 			conn_arm(c, c->w->conf->timeouts.send);
 			break;
 		case CONN_WRITE:
@@ -728,6 +1085,15 @@ conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 	int		 rc;
 
 	switch (c->state) {
+	case CONN_BODY:
+		rc = conn_fill(c);
+		conn_run(c);
+		if (rc == -1 && c->state == CONN_BODY) {
+			log_client(LOG_INFO, c->client, "client closed the "
+			    "connection during the request body");
+			conn_close(c);
+		}
+		break;
 	case CONN_IDLE:
 	case CONN_HEAD:
 		rc = conn_fill(c);
@@ -780,6 +1146,11 @@ conn_timeout(struct ev_loop *loop, struct ev_tmr *t, void *arg)
 			conn_arm(c, c->w->conf->timeouts.send);
 			conn_run(c);
 		}
+		return;
+	case CONN_BODY:
+		conn_body_error(c, 408, "request body timed out");
+		conn_arm(c, c->w->conf->timeouts.send);
+		conn_run(c);
 		return;
 	case CONN_WRITE:
 		log_client(LOG_INFO, c->client, "send timed out after %d s",

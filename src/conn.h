@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "ev.h"
+#include "http_parse.h"
+#include "range.h"
 
 struct worker;
 
@@ -17,6 +19,7 @@ enum conn_state {
 	CONN_FREE = 0,
 	CONN_IDLE,		/* keep-alive, waiting for a request */
 	CONN_HEAD,		/* reading a request head */
+	CONN_BODY,		/* reading (and discarding) a request body */
 	CONN_WRITE,		/* sending a response */
 	CONN_LINGER		/* response sent; draining before close */
 };
@@ -26,6 +29,17 @@ struct conn_span {
 	size_t		 off;
 	size_t		 len;
 	int		 set;
+};
+
+#define CONN_MAX_RANGES	16
+
+struct conn_parts {
+	struct byte_range	 r[CONN_MAX_RANGES];
+	size_t			 n, next;
+	uint64_t		 size;
+	int			 end_sent;
+	char			 boundary[RANGE_BOUNDARY_LEN + 1];
+	char			 type[128];
 };
 
 struct conn {
@@ -46,15 +60,26 @@ struct conn {
 	/* the request being answered */
 	size_t			 consumed;	/* its bytes in rbuf */
 	struct conn_span	 req_line, referer, user_agent;
+	int			 version;	/* 10 or 11 */
 	int			 head_only;	/* HEAD: no body */
 	int			 keep_alive;
 	int			 linger;	/* unread input may follow */
 
+	/* a request body we read and throw away (static files take none) */
+	int			 body_chunked;
+	struct http_chunked	 chunk;
+	uint64_t		 body_left;	/* Content-Length still to come */
+	uint64_t		 body_read;
+	uint64_t		 body_start;	/* ms */
+
 	/* the response */
 	char			*wbuf;		/* head, and small bodies */
 	size_t			 wlen, woff;
+	size_t			 whead;		/* head bytes at the start of wbuf */
 	int			 ffd;		/* body from a file, or -1 */
 	off_t			 foff, fend;
+	/* multipart/byteranges: the parts after the current one */
+	struct conn_parts	*parts;
 	int			 status;
 	uint64_t		 body_sent;
 	size_t			 linger_read;

@@ -79,11 +79,24 @@ is($st, 405, 'TRACE is 405');
 ($st, $hd) = $h->get('/hello.txt', method => 'BREW'); $requests++;
 is($st, 501, 'unknown method is 501');
 
-# A POST with a body: answered, and the connection closes cleanly.
+# A POST with a body: 405, and the body is read and dropped so the
+# connection carries the next request.
 my $raw = $h->request("POST /hello.txt HTTP/1.1\r\nHost: x\r\n" .
-    "Content-Length: 5\r\n\r\nhello"); $requests++;
+    "Content-Length: 5\r\n\r\nhelloGET /hello.txt HTTP/1.1\r\n" .
+    "Host: x\r\nConnection: close\r\n\r\n"); $requests += 2;
 ($st, $hd) = parse_response($raw);
 is($st, 405, 'POST on a file is 405');
+like($raw, qr{\r\n\r\nhello, world\n\z}, 'the next request on the connection is served');
+$raw = $h->request("POST /hello.txt HTTP/1.1\r\nHost: x\r\n" .
+    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" .
+    "GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+$requests += 2;
+like($raw, qr{^HTTP/1\.1 405 .*\r\n\r\nhello, world\n\z}s,
+    'a chunked body is dropped too');
+$raw = $h->request("POST /hello.txt HTTP/1.1\r\nHost: x\r\n" .
+    "Content-Length: 99999999\r\n\r\n"); $requests++;
+($st, $hd) = parse_response($raw);
+is($st, 413, 'a body over limits.body is 413');
 is($hd->{connection}, 'close', 'and the connection closes');
 
 # keep-alive: two requests, one connection
