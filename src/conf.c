@@ -723,7 +723,10 @@ check_paths(struct loader *ld, config_t *cf)
 		    "document_root %s: %s", c->document_root,
 		    strerror(errno));
 	/* workers drop to user and group only when started as root */
-	if (geteuid() == 0 && getpwnam(c->user) == NULL)
+	if (strcmp(c->user, "root") == 0)
+		conf_err(ld, config_lookup(cf, "user"), "user must not be "
+		    "root: the workers face the network");
+	else if (geteuid() == 0 && getpwnam(c->user) == NULL)
 		conf_err(ld, config_lookup(cf, "user"), "user \"%s\" does "
 		    "not exist", c->user);
 	if (geteuid() == 0 && getgrnam(c->group) == NULL)
