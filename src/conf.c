@@ -62,6 +62,14 @@ static const struct key top_keys[] = {
 	{ "follow_symlinks",	K_BOOL,	OFF(follow_symlinks), 0, 1 },
 	{ "timeouts",		K_SPECIAL, 0, 0, 0 },
 	{ "limits",		K_SPECIAL, 0, 0, 0 },
+	{ "health",		K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key health_keys[] = {
+	{ "path",		K_STRING, OFF(health.path), 0, 0 },
+	{ "log",		K_BOOL,	OFF(health.log), 0, 1 },
+	{ "drain_seconds",	K_INT,	OFF(health.drain_seconds), 0, 3600 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -552,6 +560,15 @@ set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
 			walk_group(ld, s, limit_keys, " in limits",
 			    set_special);
+	} else if (strcmp(k->name, "health") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
+			return;
+		ld->conf->health_set = 1;
+		walk_group(ld, s, health_keys, " in health", set_special);
+		if (ld->conf->health.path != NULL &&
+		    ld->conf->health.path[0] != '/')
+			conf_err(ld, config_setting_get_member(s, "path"),
+			    "health path must start with '/'");
 	}
 }
 
@@ -689,6 +706,11 @@ fill_defaults(struct loader *ld)
 	resolve(ld, &c->mime_types, DEF_MIME_TYPES);
 
 #define DEF(f, v)	do { if (c->f == -1) c->f = (v); } while (0)
+	/* a health group turns the health path on, at /healthz by default */
+	if (c->health_set && c->health.path == NULL)
+		c->health.path = strdup(DEF_HEALTH_PATH);
+	DEF(health.log, 0);
+	DEF(health.drain_seconds, DEF_DRAIN_SECONDS);
 	DEF(timeouts.header, DEF_TIMEOUT_HEADER);
 	DEF(timeouts.body, DEF_TIMEOUT_BODY);
 	DEF(timeouts.keepalive, DEF_TIMEOUT_KEEPALIVE);
@@ -749,6 +771,8 @@ conf_new(void)
 	c->follow_symlinks = -1;
 	memset(&c->timeouts, 0xff, sizeof(c->timeouts));	/* all -1 */
 	memset(&c->limits, 0xff, sizeof(c->limits));
+	c->health.log = -1;
+	c->health.drain_seconds = -1;
 	return c;
 }
 
@@ -817,6 +841,7 @@ conf_free(struct config *c)
 	free(c->mime_types);
 	free(c->user);
 	free(c->group);
+	free(c->health.path);
 	for (i = 0; i < c->nindex; i++)
 		free(c->index[i]);
 	for (i = 0; i < c->nerror_pages; i++)
@@ -874,4 +899,11 @@ conf_dump(const struct config *c, FILE *fp)
 	    c->limits.request_line, c->limits.header_field,
 	    c->limits.headers_total, c->limits.header_count, c->limits.body,
 	    c->limits.keepalive_requests, c->limits.max_connections);
+	if (c->health.path != NULL)
+		fprintf(fp, "health = { path = \"%s\"; log = %s; "
+		    "drain_seconds = %d; };\n", c->health.path,
+		    c->health.log ? "true" : "false",
+		    c->health.drain_seconds);
+	else
+		fprintf(fp, "# health: off (no health group)\n");
 }

@@ -41,6 +41,12 @@ struct conf_limits {
 	long long		 max_connections;
 };
 
+struct conf_health {
+	char			*path;		/* NULL: no health path */
+	int			 log;		/* log health checks */
+	int			 drain_seconds;
+};
+
 /*
  * Integers start at -1 and pointers at NULL ("unset"); conf_load()
  * fills in defaults after parsing so that "absent" differs from "set".
@@ -66,6 +72,8 @@ struct config {
 	int			 follow_symlinks;	/* outside document_root */
 	struct conf_timeouts	 timeouts;
 	struct conf_limits	 limits;
+	struct conf_health	 health;
+	int			 health_set;	/* the group was given */
 };
 
 /* Errors gathered while loading, each a "file:line: message" line. */

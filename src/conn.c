@@ -183,7 +183,7 @@ conn_log_access(struct conn *c)
 	struct logfmt_entry	 e;
 	char			 line[LOGFMT_LINE_MAX];
 
-	if (w->access_fd == -1)
+	if (w->access_fd == -1 || c->nolog)
 		return;
 	worker_update_dates(w);
 	memset(&e, 0, sizeof(e));
@@ -734,6 +734,44 @@ conn_body_consume(struct conn *c)
 	return 0;
 }
 
+/* ---------------------------------------------------------- health */
+
+static int
+conn_is_health(const struct conn *c)
+{
+	const struct config		*conf = c->w->conf;
+	const struct http_request	*req = &c->w->req;
+
+	return conf->health.path != NULL &&
+	    (req->method_id == HTTP_M_GET || req->method_id == HTTP_M_HEAD) &&
+	    req->path.len == strlen(conf->health.path) &&
+	    memcmp(req->path.p, conf->health.path, req->path.len) == 0;
+}
+
+/*
+ * The load balancer's health check: 200 "ok" while we serve, 503
+ * "draining" once told to leave the pool (SIGUSR2, hearthctl drain).
+ * Never cached, and not logged unless health.log is set.
+ */
+static void
+conn_health(struct conn *c)
+{
+	struct resp_buf	 b;
+	const char	*body = c->w->lb_draining ? "draining\n" : "ok\n";
+
+	c->nolog = !c->w->conf->health.log;
+	resp_begin(c, &b, c->w->lb_draining ? 503 : 200);
+	resp_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n");
+	resp_fmt(&b, "Content-Length: %zu\r\n", strlen(body));
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->whead = b.len;
+	if (!c->head_only)
+		resp_str(&b, body);
+	c->wlen = b.len;
+}
+
 /* A complete head is in w->req: decide the response. */
 static void
 conn_request(struct conn *c)
@@ -761,8 +799,14 @@ conn_request(struct conn *c)
 		conn_close(c);
 		return;
 	}
+	c->nolog = 0;
 	if (conn_body_begin(c) == -1)
 		return;
+	if (conn_is_health(c)) {
+		conn_health(c);
+		conn_body_expect(c);
+		return;
+	}
 	switch (req->method_id) {
 	case HTTP_M_UNKNOWN:
 		conn_error(c, 501, NULL);

@@ -64,6 +64,7 @@ struct conn {
 	int			 head_only;	/* HEAD: no body */
 	int			 keep_alive;
 	int			 linger;	/* unread input may follow */
+	int			 nolog;		/* no access-log line (health) */
 
 	/* a request body we read and throw away (static files take none) */
 	int			 body_chunked;

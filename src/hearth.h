@@ -19,6 +19,8 @@
 #define DEF_USER		"www-data"
 #define DEF_GROUP		"www-data"
 #define DEF_INDEX		"index.html"
+#define DEF_HEALTH_PATH		"/healthz"
+#define DEF_DRAIN_SECONDS	10
 
 #define DEF_TIMEOUT_HEADER	10	/* seconds */
 #define DEF_TIMEOUT_BODY	30

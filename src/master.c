@@ -63,6 +63,7 @@ struct master {
 	int			 ready[2];	/* workers -> master pipe */
 	int			 replace_graceful; /* how to retire old gen */
 	int			 fatal_exit;
+	int			 lb_draining;	/* USR2: health says 503 */
 	struct ev_tmr		 tick;
 	struct ev_tmr		 respawn_tmr;
 	uint64_t		 deaths[RESPAWN_MAX_IN_WINDOW];
@@ -207,6 +208,7 @@ master_spawn(struct master *m)
 	wa.access_fd = m->a->access_fd;
 	wa.mime = m->a->mime;
 	wa.drop_privileges = 1;
+	wa.lb_draining = m->lb_draining;
 	_exit(worker_main(&wa));
 }
 
@@ -497,6 +499,27 @@ master_stop(struct master *m, enum stop_mode mode)
 		ev_stop(m->loop);
 }
 
+/*
+ * USR2: leave the load balancer's pool.  Everything is still served, but
+ * the health path answers 503 so the balancer stops sending new clients;
+ * "hearthctl drain" then waits health.drain_seconds and stops gracefully.
+ */
+static void
+master_lb_drain(struct master *m)
+{
+	int	i;
+
+	if (m->lb_draining)
+		return;
+	m->lb_draining = 1;
+	log_notice("caught SIGUSR2: draining, the health path now answers "
+	    "503");
+	notify_send("STATUS=draining");
+	for (i = 0; i < MAX_SLOTS; i++)
+		if (m->slots[i].state != SLOT_EMPTY)
+			kill(m->slots[i].pid, SIGUSR2);
+}
+
 static void
 master_signal(struct ev_loop *loop, int fd, int events, void *arg)
 {
@@ -518,6 +541,9 @@ master_signal(struct ev_loop *loop, int fd, int events, void *arg)
 		case SIGWINCH:
 			log_notice("caught SIGWINCH");
 			master_stop(m, STOP_GRACEFUL);
+			break;
+		case SIGUSR2:
+			master_lb_drain(m);
 			break;
 		case SIGHUP:
 		case SIGUSR1:
@@ -544,6 +570,7 @@ master_setup(struct master *m)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGWINCH);
 	if ((m->loop = ev_new(64)) == NULL ||
 	    (m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||

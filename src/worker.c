@@ -173,6 +173,9 @@ worker_signal(struct ev_loop *loop, int fd, int events, void *arg)
 		case SIGWINCH:
 			worker_drain(w);
 			break;
+		case SIGUSR2:
+			w->lb_draining = 1;
+			break;
 		}
 	}
 }
@@ -219,6 +222,7 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	w->nlisteners = a->nlisteners;
 	w->generation = a->generation;
 	w->access_fd = a->access_fd;
+	w->lb_draining = a->lb_draining;
 	w->limits.request_line = conf->limits.request_line;
 	w->limits.header_field = conf->limits.header_field;
 	w->limits.headers_total = conf->limits.headers_total;
@@ -252,6 +256,7 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGWINCH);
+	sigaddset(&set, SIGUSR2);
 	if ((w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    ev_add(w->loop, w->sigfd, EV_READ, worker_signal, w) == -1) {
 		log_warn("worker signalfd");

@@ -27,6 +27,7 @@ struct worker_args {
 	int			 access_fd;	/* -1: access log off */
 	const struct mime_table	*mime;
 	int			 drop_privileges;
+	int			 lb_draining;	/* health path answers 503 */
 };
 
 struct worker {
@@ -39,6 +40,7 @@ struct worker {
 	int			 sigfd;
 	int			 docroot_fd;
 	int			 draining;	/* graceful stop under way */
+	int			 lb_draining;	/* leaving the balancer's pool */
 	struct http_limits	 limits;
 
 	struct conn		*conns;		/* table, allocated once */
