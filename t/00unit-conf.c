@@ -319,6 +319,30 @@ test_many_errors(void)
 	}
 	conf_free(c);
 	conf_errors_free(&errs);
+
+	/*
+	 * The file-system checks used to run only when nothing else was
+	 * wrong, so a bad document_root showed up on the second -t.
+	 */
+	c = load("wrokers = 3;\ndocument_root = \"nowhere\";\n", NULL, &errs);
+	tap_is_int(errs.count, 2, "a bad document_root is reported with "
+	    "other errors");
+	tap_ok(has_error(&errs, 1, "unknown key") &&
+	    has_error(&errs, 2, "document_root "), "both with their lines");
+	conf_free(c);
+	conf_errors_free(&errs);
+	/* but not a default nobody wrote, after a type error */
+	c = load("document_root = 5;\n", "/", &errs);
+	if (!tap_ok(errs.count == 1 && has_error(&errs, 1, "document_root "
+	    "must be a string"), "wrong-type document_root: one error"))
+		tap_diag("  got: %s", errs.text ? errs.text : "(none)");
+	conf_free(c);
+	conf_errors_free(&errs);
+	c = load("mime_types = \"\";\n", NULL, &errs);
+	tap_is_int(errs.count, 1, "empty mime_types: one error, no "
+	    "file-system one");
+	conf_free(c);
+	conf_errors_free(&errs);
 }
 
 static void
