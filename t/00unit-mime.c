@@ -11,6 +11,29 @@
 
 #define R(s)	s, sizeof(s) - 1
 
+/*
+ * An unstable qsort(), interposed on libc's for src/mime.c: an
+ * insertion sort that puts equal elements in reverse order.  glibc's
+ * qsort() is a merge sort and stable in practice, which hid a reliance
+ * on stability that musl or a BSD libc would expose.
+ */
+void
+qsort(void *base, size_t n, size_t size, int (*cmp)(const void *,
+    const void *))
+{
+	char	*v = base, tmp[256];
+	size_t	 i, j;
+
+	if (size > sizeof(tmp))
+		abort();
+	for (i = 1; i < n; i++) {
+		memcpy(tmp, v + i * size, size);
+		for (j = i; j > 0 && cmp(v + (j - 1) * size, tmp) >= 0; j--)
+			memcpy(v + j * size, v + (j - 1) * size, size);
+		memcpy(v + j * size, tmp, size);
+	}
+}
+
 static const char sample[] =
     "# This is a comment. I love comments.\n"
     "\n"
@@ -24,6 +47,9 @@ static const char sample[] =
     "text/plain  txt asc # trailing comment not-an-ext\n"
     "audio/first dup\n"
     "audio/second dup other\n"
+    "audio/dup3-first dup3\n"
+    "audio/dup3-second dup3\n"
+    "audio/dup3-third dup3\n"
     "IMAGE/WEIRD   UPPER\n"
     "noslash ext1 ext2\n"
     "text/last-line-without-newline lastext";
@@ -36,7 +62,7 @@ test_parse(void)
 	t = mime_parse(R(sample));
 	if (!tap_ok(t != NULL, "sample parses"))
 		exit(tap_done());
-	tap_is_int(mime_count(t), 13, "13 extensions (duplicate dropped)");
+	tap_is_int(mime_count(t), 14, "14 extensions (duplicate dropped)");
 	tap_is_str(mime_lookup(t, "index.html"), "text/html; charset=utf-8",
 	    "html, text gets a charset");
 	tap_is_str(mime_lookup(t, "old.htm"), "text/html; charset=utf-8",
@@ -58,6 +84,8 @@ test_parse(void)
 	    "indented comment line ignored");
 	tap_is_str(mime_lookup(t, "x.dup"), "audio/first",
 	    "first mapping of a duplicate extension wins");
+	tap_is_str(mime_lookup(t, "x.dup3"), "audio/dup3-first",
+	    "first of three mappings wins, whatever qsort() does");
 	tap_is_str(mime_lookup(t, "x.other"), "audio/second",
 	    "the rest of the second line still counts");
 	tap_is_str(mime_lookup(t, "x.upper"), "IMAGE/WEIRD",
