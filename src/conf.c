@@ -99,6 +99,7 @@ struct loader {
 	struct config		*conf;
 	struct conf_errors	*errs;
 	const char		*file;
+	int			 bad_root;	/* relative paths are moot */
 };
 
 static void	conf_err(struct loader *, const config_setting_t *,
@@ -663,7 +664,9 @@ set_server_root(struct loader *ld, config_t *cf, const char *opt)
 	char			*root = NULL, *canon;
 
 	s = config_lookup(cf, "server_root");
-	if (s != NULL && want_type(ld, s, CONFIG_TYPE_STRING) == 0)
+	if (s != NULL && want_type(ld, s, CONFIG_TYPE_STRING) == -1)
+		ld->bad_root = 1;
+	if (s != NULL && !ld->bad_root)
 		root = absolute(config_setting_get_string(s));
 	else if (opt != NULL)
 		root = absolute(opt);
@@ -672,8 +675,10 @@ set_server_root(struct loader *ld, config_t *cf, const char *opt)
 	if (root != NULL && (canon = realpath(root, NULL)) != NULL) {
 		free(root);
 		root = canon;
-	} else if (root != NULL)
+	} else if (root != NULL) {
 		conf_err(ld, s, "server_root %s: %s", root, strerror(errno));
+		ld->bad_root = 1;
+	}
 	ld->conf->server_root = root ? root : strdup("/");
 }
 
@@ -726,35 +731,61 @@ fill_defaults(struct loader *ld)
 #undef DEF
 }
 
+/*
+ * Is a path key worth checking on disk: absent (the default is used) or
+ * a string that was accepted?  A key already reported as the wrong type
+ * left the default in place, which the user never named.
+ */
+static int
+path_checkable(config_t *cf, const char *key, const char *value)
+{
+	config_setting_t	*s = config_lookup(cf, key);
+
+	if (value == NULL)
+		return 0;	/* out of memory, reported */
+	return s == NULL || (config_setting_type(s) == CONFIG_TYPE_STRING &&
+	    *config_setting_get_string(s) != '\0');
+}
+
+static void
+check_docroot(struct loader *ld, config_t *cf)
+{
+	struct config		*c = ld->conf;
+	config_setting_t	*s = config_lookup(cf, "document_root");
+	struct stat		 st;
+
+	if (stat(c->document_root, &st) == -1)
+		conf_err(ld, s, "document_root %s: %s", c->document_root,
+		    strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		conf_err(ld, s, "document_root %s is not a directory",
+		    c->document_root);
+	else if (access(c->document_root, R_OK | X_OK) == -1)
+		conf_err(ld, s, "document_root %s: %s", c->document_root,
+		    strerror(errno));
+}
+
 /* Checks that need the file system, after defaults are in. */
 static void
 check_paths(struct loader *ld, config_t *cf)
 {
 	struct config	*c = ld->conf;
-	struct stat	 st;
 
-	if (stat(c->document_root, &st) == -1)
-		conf_err(ld, config_lookup(cf, "document_root"),
-		    "document_root %s: %s", c->document_root,
-		    strerror(errno));
-	else if (!S_ISDIR(st.st_mode))
-		conf_err(ld, config_lookup(cf, "document_root"),
-		    "document_root %s is not a directory", c->document_root);
-	else if (access(c->document_root, R_OK | X_OK) == -1)
-		conf_err(ld, config_lookup(cf, "document_root"),
-		    "document_root %s: %s", c->document_root,
-		    strerror(errno));
+	if (path_checkable(cf, "document_root", c->document_root))
+		check_docroot(ld, cf);
 	/* workers drop to user and group only when started as root */
-	if (strcmp(c->user, "root") == 0)
+	if (c->user != NULL && strcmp(c->user, "root") == 0)
 		conf_err(ld, config_lookup(cf, "user"), "user must not be "
 		    "root: the workers face the network");
-	else if (geteuid() == 0 && getpwnam(c->user) == NULL)
+	else if (geteuid() == 0 && c->user != NULL &&
+	    getpwnam(c->user) == NULL)
 		conf_err(ld, config_lookup(cf, "user"), "user \"%s\" does "
 		    "not exist", c->user);
-	if (geteuid() == 0 && getgrnam(c->group) == NULL)
+	if (geteuid() == 0 && c->group != NULL && getgrnam(c->group) == NULL)
 		conf_err(ld, config_lookup(cf, "group"), "group \"%s\" does "
 		    "not exist", c->group);
 	if (config_lookup(cf, "mime_types") != NULL &&
+	    path_checkable(cf, "mime_types", c->mime_types) &&
 	    access(c->mime_types, R_OK) == -1)
 		conf_err(ld, config_lookup(cf, "mime_types"),
 		    "mime_types %s: %s", c->mime_types, strerror(errno));
@@ -813,7 +844,12 @@ conf_load(const char *file, const char *server_root_opt,
 	set_server_root(&ld, &cf, server_root_opt);
 	walk_group(&ld, config_root_setting(&cf), top_keys, "", set_special);
 	fill_defaults(&ld);
-	if (errs->count == 0)
+	/*
+	 * The file-system checks run after other errors too, so that -t
+	 * lists everything at once; but not when server_root is bad, as
+	 * every relative path would then be somewhere nobody wrote.
+	 */
+	if (!ld.bad_root)
 		check_paths(&ld, &cf);
 done:
 	config_destroy(&cf);

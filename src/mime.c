@@ -17,6 +17,7 @@
 struct mime_entry {
 	char		 ext[MIME_EXT_MAX];
 	const char	*type;		/* into the table's string pool */
+	size_t		 seq;		/* order in the file */
 };
 
 struct mime_table {
@@ -113,6 +114,7 @@ mime_add(struct mime_table *t, const char *type, const char *ext,
 		t->v[t->n].ext[i] = (char)tolower((unsigned char)ext[i]);
 	t->v[t->n].ext[extlen] = '\0';
 	t->v[t->n].type = type;
+	t->v[t->n].seq = t->n;
 	t->n++;
 	return 0;
 }
@@ -122,6 +124,21 @@ mime_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct mime_entry *)a)->ext,
 	    ((const struct mime_entry *)b)->ext);
+}
+
+/*
+ * qsort() need not be stable (musl's and the BSDs' are not), so break
+ * ties by file order: the first mapping of an extension must sort first.
+ */
+static int
+mime_cmp_seq(const void *a, const void *b)
+{
+	const struct mime_entry	*ea = a, *eb = b;
+	int			 d;
+
+	if ((d = strcmp(ea->ext, eb->ext)) != 0)
+		return d;
+	return ea->seq < eb->seq ? -1 : ea->seq > eb->seq;
 }
 
 /* One line: "type/subtype ext ext ..."; '#' starts a comment. */
@@ -169,7 +186,7 @@ mime_parse(const char *text, size_t len)
 		}
 		p = nl + 1;
 	}
-	qsort(t->v, t->n, sizeof(*t->v), mime_cmp);
+	qsort(t->v, t->n, sizeof(*t->v), mime_cmp_seq);
 	/* the first mapping of an extension wins, as in Debian's file */
 	for (i = o = 0; i < t->n; i++)
 		if (o == 0 || strcmp(t->v[o - 1].ext, t->v[i].ext) != 0)

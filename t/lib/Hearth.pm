@@ -63,7 +63,8 @@ sub spew {
 }
 
 # Start a server.  Options:
-#   conf       extra config text appended (later keys override)
+#   conf       extra config text appended; its top-level keys replace
+#              the base config's
 #   workers    (default 2)
 #   files      { "htdocs/x.txt" => "data", ... } relative to the root
 #   foreground 1 (default): -D FOREGROUND child we own; 0: daemonize
@@ -92,10 +93,21 @@ sub start {
 	return $self;
 }
 
+# The base config, then the caller's text.  libconfig refuses a key
+# given twice, so a key set in the caller's text drops the base line.
 sub conf_text {
 	my ($self) = @_;
+	my $extra = $self->{conf} // '';
+	my %over = map { $_ => 1 } $extra =~ /^\s*(\w+)\s*[=:]/mg;
+	my $base = join '', grep { !(/^(\w+)/ && $over{$1}) }
+	    split /^/, $self->_base_conf;
+	return $base . $extra;
+}
+
+sub _base_conf {
+	my ($self) = @_;
 	my $w = $self->{workers} // 2;
-	return <<"EOF2" . ($self->{conf} // '');
+	return <<"EOF2";
 server_root = "$self->{root}";
 listen = [ "127.0.0.1:$self->{port}" ];
 document_root = "htdocs";
