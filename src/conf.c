@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "slog.h"
 
 enum key_kind {
 	K_STRING,	/* char * at off */
@@ -705,8 +706,10 @@ fill_defaults(struct loader *ld)
 		c->follow_symlinks = 0;
 	resolve(ld, &c->document_root, DEF_DOCUMENT_ROOT);
 	resolve(ld, &c->pid_file, DEF_PID_FILE);
-	resolve(ld, &c->error_log, DEF_ERROR_LOG);
-	if (c->access_log == NULL || strcmp(c->access_log, "off") != 0)
+	if (c->error_log == NULL || !slog_is_spec(c->error_log))
+		resolve(ld, &c->error_log, DEF_ERROR_LOG);
+	if (c->access_log == NULL || (strcmp(c->access_log, "off") != 0 &&
+	    !slog_is_spec(c->access_log)))
 		resolve(ld, &c->access_log, DEF_ACCESS_LOG);
 	resolve(ld, &c->mime_types, DEF_MIME_TYPES);
 
@@ -767,10 +770,24 @@ check_docroot(struct loader *ld, config_t *cf)
 
 /* Checks that need the file system, after defaults are in. */
 static void
+check_syslog(struct loader *ld, config_t *cf, const char *key,
+    const char *value)
+{
+	struct slog	s;
+	char		err[256];
+
+	if (slog_is_spec(value) && slog_parse(value, LOG_DAEMON, &s, err,
+	    sizeof(err)) == -1)
+		conf_err(ld, config_lookup(cf, key), "%s: %s", key, err);
+}
+
+static void
 check_paths(struct loader *ld, config_t *cf)
 {
 	struct config	*c = ld->conf;
 
+	check_syslog(ld, cf, "error_log", c->error_log);
+	check_syslog(ld, cf, "access_log", c->access_log);
 	if (path_checkable(cf, "document_root", c->document_root))
 		check_docroot(ld, cf);
 	/* workers drop to user and group only when started as root */

@@ -20,10 +20,12 @@
 
 #include "hearth.h"
 #include "log.h"
+#include "slog.h"
 
 static int	log_level = LOG_NOTICE;
 static int	log_errfd = -1;
 static int	log_stderr = 1;
+static struct slog log_slog = { .fd = -1 };
 
 static const char *const level_names[] = {
 	"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"
@@ -60,10 +62,42 @@ log_open_file(const char *path)
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 }
 
+/* error_log = "syslog...": lines go to syslog instead of a file. */
+static int
+log_open_syslog(const char *spec, char *errbuf, size_t errlen)
+{
+	struct slog	s;
+
+	if (slog_parse(spec, LOG_DAEMON, &s, errbuf, errlen) == -1 ||
+	    slog_open(&s, errbuf, errlen) == -1)
+		return -1;
+	if (log_slog.fd != -1)
+		close(log_slog.fd);
+	log_slog = s;
+	if (log_errfd != -1) {
+		close(log_errfd);
+		log_errfd = -1;
+	}
+	return 0;
+}
+
+uint64_t
+log_syslog_dropped(void)
+{
+	return log_slog.dropped;
+}
+
 int
 log_open(const char *path, char *errbuf, size_t errlen)
 {
 	int	fd;
+
+	if (slog_is_spec(path))
+		return log_open_syslog(path, errbuf, errlen);
+	if (log_slog.fd != -1) {
+		close(log_slog.fd);
+		log_slog.fd = -1;
+	}
 
 	if ((fd = log_open_file(path)) == -1) {
 		snprintf(errbuf, errlen, "cannot open error log %s: %s", path,
@@ -133,10 +167,17 @@ log_msg(int level, int with_errno, const char *client, const char *fmt,
 	if (n >= sizeof(line) - 1)
 		n = sizeof(line) - 2;
 	line[n++] = '\n';
+	if (log_slog.fd != -1) {
+		/* syslog stamps the time itself: send from "[core:..." on */
+		const char	*body = memchr(line, ']', n);
+
+		body = body ? body + 2 : line;
+		slog_send(&log_slog, level & 7, body, n - (size_t)(body - line));
+	}
 	if (log_errfd != -1 && write(log_errfd, line, n) == -1) {
 		/* nowhere better to say so */
 	}
-	if (log_stderr || log_errfd == -1) {
+	if (log_stderr || (log_errfd == -1 && log_slog.fd == -1)) {
 		if (write(STDERR_FILENO, line, n) == -1) {
 			/* as above */
 		}

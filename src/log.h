@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <syslog.h>
 
 /* Before log_open(): write to stderr only. */
@@ -20,6 +21,8 @@ int	log_open(const char *path, char *errbuf, size_t errlen);
 void	log_set_level(int level);
 void	log_set_stderr(int on);
 int	log_fd(void);
+/* Error-log lines syslog could not take (error_log = "syslog..."). */
+uint64_t log_syslog_dropped(void);
 
 void	log_msg(int level, int with_errno, const char *client,
 	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));

@@ -23,6 +23,7 @@
 #include "master.h"
 #include "mime.h"
 #include "notify.h"
+#include "slog.h"
 #include "worker.h"
 
 #ifndef SYSCONFDIR
@@ -185,6 +186,7 @@ run_one_process(struct master_args *a)
 	wa.generation = 1;
 	wa.ready_fd = -1;
 	wa.access_fd = a->access_fd;
+	wa.access_slog = a->access_slog;
 	wa.mime = a->mime;
 	wa.drop_privileges = 1;
 	log_notice("%s running as a single process (-X)", HEARTH_SERVER);
@@ -198,6 +200,7 @@ main(int argc, char **argv, char **envp)
 	struct options		 o;
 	struct master_args	 a;
 	struct listener		 ls[MAX_LISTEN];
+	struct slog		 aslog;
 	struct config		*conf;
 	char			 err[512];
 	pid_t			 other;
@@ -229,6 +232,7 @@ main(int argc, char **argv, char **envp)
 	a.server_root_opt = o.server_root;
 	a.conf = conf;
 	a.listeners = ls;
+	a.access_slog = &aslog;
 	if ((a.pidfh = pidfile_open(conf->pid_file, 0644, &other)) == NULL) {
 		if (errno == EEXIST)
 			snprintf(err, sizeof(err), "already running (pid %d)",
@@ -242,7 +246,7 @@ main(int argc, char **argv, char **envp)
 	}
 	if ((a.nlisteners = listen_bind(conf, NULL, 0, ls, err,
 	    sizeof(err))) == -1 ||
-	    (a.access_fd = master_open_access_log(conf, err,
+	    (a.access_fd = master_open_access_log(conf, &aslog, err,
 	    sizeof(err))) == -2) {
 		fprintf(stderr, "hearthd: %s\n", err);
 		log_errorx("%s", err);

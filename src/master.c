@@ -29,6 +29,7 @@
 #include "master.h"
 #include "mime.h"
 #include "notify.h"
+#include "slog.h"
 #include "worker.h"
 
 #define MAX_SLOTS	(MAX_WORKERS * 4)	/* old generations draining */
@@ -104,13 +105,21 @@ master_load_mime(const struct config *conf, char *errbuf, size_t errlen)
 }
 
 int
-master_open_access_log(const struct config *conf, char *errbuf,
-    size_t errlen)
+master_open_access_log(const struct config *conf, struct slog *slog,
+    char *errbuf, size_t errlen)
 {
 	int	fd;
 
+	slog->fd = -1;
 	if (strcmp(conf->access_log, "off") == 0)
 		return -1;
+	if (slog_is_spec(conf->access_log)) {
+		/* local7 for access lines, as nginx's access_log syslog: */
+		if (slog_parse(conf->access_log, LOG_LOCAL7, slog, errbuf,
+		    errlen) == -1 || slog_open(slog, errbuf, errlen) == -1)
+			return -2;
+		return slog->fd;
+	}
 	if ((fd = log_open_file(conf->access_log)) == -1) {
 		snprintf(errbuf, errlen, "cannot open access log %s: %s",
 		    conf->access_log, strerror(errno));
@@ -206,6 +215,7 @@ master_spawn(struct master *m)
 	wa.generation = m->generation;
 	wa.ready_fd = m->ready[1];
 	wa.access_fd = m->a->access_fd;
+	wa.access_slog = m->a->access_slog;
 	wa.mime = m->a->mime;
 	wa.drop_privileges = 1;
 	wa.lb_draining = m->lb_draining;
@@ -416,6 +426,7 @@ master_reload(struct master *m, int graceful)
 	struct config		*nc;
 	struct listener		 nl[MAX_LISTEN];
 	struct mime_table	*mime;
+	struct slog		 aslog;
 	char			 err[512], *line, *save;
 	int			 nn, afd;
 
@@ -442,7 +453,8 @@ master_reload(struct master *m, int graceful)
 		notify_send("READY=1\nSTATUS=reload failed: %s", err);
 		return;
 	}
-	if ((afd = master_open_access_log(nc, err, sizeof(err))) == -2) {
+	if ((afd = master_open_access_log(nc, &aslog, err, sizeof(err))) ==
+	    -2) {
 		log_errorx("%s; still serving generation %d", err,
 		    m->serving_gen);
 		listen_close(nl, nn);	/* only the newly bound ones are open */
@@ -460,6 +472,7 @@ master_reload(struct master *m, int graceful)
 	if (a->access_fd >= 0)
 		close(a->access_fd);
 	a->access_fd = afd;
+	*a->access_slog = aslog;
 	if ((mime = master_load_mime(nc, err, sizeof(err))) != NULL) {
 		if (err[0] != '\0')
 			log_warnx("%s", err);

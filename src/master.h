@@ -9,6 +9,7 @@
 #include "listen.h"
 
 struct pidfh;
+struct slog;
 struct mime_table;
 
 struct master_args {
@@ -19,6 +20,7 @@ struct master_args {
 	int			 nlisteners;
 	struct pidfh		*pidfh;
 	int			 access_fd;
+	struct slog		*access_slog;	/* access_log = "syslog..." */
 	struct mime_table	*mime;
 };
 
@@ -28,8 +30,12 @@ int	master_main(struct master_args *);
 /* Load the MIME table named by conf, or the built-in one. */
 struct mime_table *master_load_mime(const struct config *, char *errbuf,
 	    size_t errlen);
-/* Open the access log named by conf: fd, -1 when "off", -2 on error. */
-int	master_open_access_log(const struct config *, char *errbuf,
-	    size_t errlen);
+/*
+ * Open the access log named by conf: a file's fd, or a syslog socket
+ * (then *slog is filled in; it must hold a struct slog), -1 when "off",
+ * -2 on error.
+ */
+int	master_open_access_log(const struct config *, struct slog *slog,
+	    char *errbuf, size_t errlen);
 
 #endif

@@ -23,9 +23,11 @@
 #include "ev.h"
 #include "hearth.h"
 #include "log.h"
+#include "slog.h"
 #include "worker.h"
 
 #define ACCEPT_BATCH	64	/* fairness between listeners and clients */
+#define DROP_REPORT_SEC	60	/* how often lost syslog lines are told */
 
 static void	worker_stop_accepting(struct worker *);
 
@@ -73,10 +75,31 @@ worker_flush_log(struct worker *w)
 void
 worker_access_log(struct worker *w, const char *line, size_t len)
 {
+	if (w->slog != NULL) {		/* one datagram per line */
+		slog_send(w->slog, LOG_INFO, line, len);
+		return;
+	}
 	if (w->alen + len > ACCESS_LOG_BUF)
 		worker_flush_log(w);
 	memcpy(w->abuf + w->alen, line, len);
 	w->alen += len;
+}
+
+/* Say how many access lines syslog did not take, once a minute at most. */
+static void
+worker_report_drops(struct worker *w)
+{
+	time_t	now;
+
+	if (w->slog->dropped == w->slog_reported ||
+	    (now = time(NULL)) < w->slog_report_at)
+		return;
+	log_warnx("syslog: %llu access log line%s could not be sent "
+	    "(receiver absent or full)", (unsigned long long)
+	    (w->slog->dropped - w->slog_reported),
+	    w->slog->dropped - w->slog_reported == 1 ? "" : "s");
+	w->slog_reported = w->slog->dropped;
+	w->slog_report_at = now + DROP_REPORT_SEC;
 }
 
 static void
@@ -86,6 +109,8 @@ worker_idle(void *arg)
 
 	if (w->alen > 0)
 		worker_flush_log(w);
+	if (w->slog != NULL)
+		worker_report_drops(w);
 }
 
 void
@@ -222,6 +247,12 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	w->nlisteners = a->nlisteners;
 	w->generation = a->generation;
 	w->access_fd = a->access_fd;
+	if (a->access_slog != NULL && a->access_slog->fd != -1) {
+		/* our own copy: the counters are per worker */
+		if ((w->slog = malloc(sizeof(*w->slog))) == NULL)
+			return -1;
+		*w->slog = *a->access_slog;
+	}
 	w->lb_draining = a->lb_draining;
 	w->limits.request_line = conf->limits.request_line;
 	w->limits.header_field = conf->limits.header_field;

@@ -16,6 +16,7 @@
 struct conn;
 struct ev_loop;
 struct mime_table;
+struct slog;
 
 /* What the master hands a worker at fork time. */
 struct worker_args {
@@ -25,6 +26,7 @@ struct worker_args {
 	int			 generation;
 	int			 ready_fd;	/* write our pid when serving; -1 */
 	int			 access_fd;	/* -1: access log off */
+	const struct slog	*access_slog;	/* fd != -1: to syslog */
 	const struct mime_table	*mime;
 	int			 drop_privileges;
 	int			 lb_draining;	/* health path answers 503 */
@@ -54,6 +56,9 @@ struct worker {
 	char			 date_clf[DATE_CLF_LEN + 1];
 
 	int			 access_fd;
+	struct slog		*slog;		/* access lines to syslog */
+	uint64_t		 slog_reported;	/* drops already logged */
+	time_t			 slog_report_at;
 	char			*abuf;		/* access lines of one iteration */
 	size_t			 alen;
 	time_t			 last_full_warn;
