@@ -87,8 +87,6 @@ ev_epoll_mask(int mask)
 		e |= EPOLLOUT;
 	if (mask & EV_EDGE)
 		e |= EPOLLET;
-	if (mask & EV_EXCLUSIVE)
-		e = (e & ~EPOLLRDHUP) | EPOLLEXCLUSIVE;
 	return e;
 }
 

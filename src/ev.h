@@ -15,7 +15,6 @@
 #define EV_READ		0x1
 #define EV_WRITE	0x2
 #define EV_EDGE		0x4	/* edge-triggered */
-#define EV_EXCLUSIVE	0x8	/* EPOLLEXCLUSIVE, for shared listeners */
 
 struct ev_loop;
 struct ev_tmr;

@@ -182,7 +182,7 @@ run_one_process(struct master_args *a)
 	memset(&wa, 0, sizeof(wa));
 	wa.conf = a->conf;
 	wa.listeners = a->listeners;
-	wa.nlisteners = a->nlisteners;
+	wa.nlisteners = listen_keep_index(a->listeners, a->nlisteners, -1);
 	wa.generation = 1;
 	wa.ready_fd = -1;
 	wa.access_fd = a->access_fd;
@@ -199,7 +199,7 @@ main(int argc, char **argv, char **envp)
 {
 	struct options		 o;
 	struct master_args	 a;
-	struct listener		 ls[MAX_LISTEN];
+	struct listener		*ls = NULL;
 	struct slog		 aslog;
 	struct config		*conf;
 	char			 err[512];
@@ -231,7 +231,6 @@ main(int argc, char **argv, char **envp)
 	a.conf_file = o.conf_file;
 	a.server_root_opt = o.server_root;
 	a.conf = conf;
-	a.listeners = ls;
 	a.access_slog = &aslog;
 	if ((a.pidfh = pidfile_open(conf->pid_file, 0644, &other)) == NULL) {
 		if (errno == EEXIST)
@@ -244,8 +243,9 @@ main(int argc, char **argv, char **envp)
 		log_errorx("%s", err);
 		return 1;
 	}
-	if ((a.nlisteners = listen_bind(conf, NULL, 0, ls, err,
-	    sizeof(err))) == -1 ||
+	/* -X accepts on everything itself: one set of listeners */
+	if ((a.nlisteners = listen_bind(conf, o.one_process ? 1 :
+	    conf->workers, NULL, 0, &ls, err, sizeof(err))) == -1 ||
 	    (a.access_fd = master_open_access_log(conf, &aslog, err,
 	    sizeof(err))) == -2) {
 		fprintf(stderr, "hearthd: %s\n", err);
@@ -274,8 +274,10 @@ main(int argc, char **argv, char **envp)
 			log_warn("start-up pipe");
 		close(ready_fd);
 	}
+	a.listeners = ls;
 	for (rc = 0; rc < a.nlisteners; rc++)
-		log_notice("listening on %s", ls[rc].spec);
+		if (ls[rc].index == 0)
+			log_notice("listening on %s", ls[rc].spec);
 	if (o.one_process)
 		rc = run_one_process(&a);
 	else

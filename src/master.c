@@ -46,6 +46,7 @@ enum slot_state {
 struct slot {
 	pid_t		 pid;
 	int		 generation;
+	int		 index;		/* which listeners it accepts on */
 	enum slot_state	 state;
 	uint64_t	 deadline;	/* ms: KILL after, when stopping */
 };
@@ -169,7 +170,7 @@ count_live(struct master *m)
 }
 
 static void
-master_spawn(struct master *m)
+master_spawn(struct master *m, int index)
 {
 	struct worker_args	 wa;
 	struct slot		*s = NULL;
@@ -194,6 +195,7 @@ master_spawn(struct master *m)
 	default:
 		s->pid = pid;
 		s->generation = m->generation;
+		s->index = index;
 		s->state = SLOT_STARTING;
 		s->deadline = 0;
 		log_info("worker %d started (generation %d)", (int)pid,
@@ -211,7 +213,8 @@ master_spawn(struct master *m)
 	memset(&wa, 0, sizeof(wa));
 	wa.conf = m->a->conf;
 	wa.listeners = m->a->listeners;
-	wa.nlisteners = m->a->nlisteners;
+	wa.nlisteners = listen_keep_index(m->a->listeners, m->a->nlisteners,
+	    index);
 	wa.generation = m->generation;
 	wa.ready_fd = m->ready[1];
 	wa.access_fd = m->a->access_fd;
@@ -222,17 +225,32 @@ master_spawn(struct master *m)
 	_exit(worker_main(&wa));
 }
 
+static int
+index_covered(struct master *m, int k)
+{
+	struct slot	*s;
+	int		 i;
+
+	for (i = 0; i < MAX_SLOTS; i++) {
+		s = &m->slots[i];
+		if ((s->state == SLOT_STARTING || s->state == SLOT_SERVING) &&
+		    s->generation == m->generation && s->index == k)
+			return 1;
+	}
+	return 0;
+}
+
+/* One worker of the newest generation for each listener index. */
 static void
 master_spawn_missing(struct master *m)
 {
-	int	have;
+	int	k;
 
 	if (m->stopping)
 		return;
-	have = count_gen(m, m->generation, SLOT_STARTING) +
-	    count_gen(m, m->generation, SLOT_SERVING);
-	while (have++ < m->wanted)
-		master_spawn(m);
+	for (k = 0; k < m->wanted; k++)
+		if (!index_covered(m, k))
+			master_spawn(m, k);
 }
 
 static void
@@ -424,7 +442,7 @@ master_reload(struct master *m, int graceful)
 	struct master_args	*a = m->a;
 	struct conf_errors	 errs;
 	struct config		*nc;
-	struct listener		 nl[MAX_LISTEN];
+	struct listener		*nl;
 	struct mime_table	*mime;
 	struct slog		 aslog;
 	char			 err[512], *line, *save;
@@ -445,26 +463,21 @@ master_reload(struct master *m, int graceful)
 		notify_send("READY=1\nSTATUS=reload failed: bad configuration");
 		return;
 	}
-	if ((nn = listen_bind(nc, a->listeners, a->nlisteners, nl, err,
-	    sizeof(err))) == -1) {
-		log_errorx("%s; still serving generation %d", err,
-		    m->serving_gen);
-		conf_free(nc);
-		notify_send("READY=1\nSTATUS=reload failed: %s", err);
-		return;
-	}
 	if ((afd = master_open_access_log(nc, &aslog, err, sizeof(err))) ==
-	    -2) {
+	    -2 || (nn = listen_bind(nc, nc->workers, a->listeners,
+	    a->nlisteners, &nl, err, sizeof(err))) == -1) {
 		log_errorx("%s; still serving generation %d", err,
 		    m->serving_gen);
-		listen_close(nl, nn);	/* only the newly bound ones are open */
+		if (afd >= 0)
+			close(afd);
 		conf_free(nc);
 		notify_send("READY=1\nSTATUS=reload failed: %s", err);
 		return;
 	}
 	/* from here on the new config is committed */
 	listen_close(a->listeners, a->nlisteners);	/* those not reused */
-	memcpy(a->listeners, nl, sizeof(nl[0]) * nn);
+	free(a->listeners);
+	a->listeners = nl;
 	a->nlisteners = nn;
 	if (log_open(nc->error_log, err, sizeof(err)) == -1)
 		log_errorx("%s; keeping the old error log", err);

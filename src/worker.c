@@ -294,8 +294,8 @@ worker_setup(struct worker *w, const struct worker_args *a)
 		return -1;
 	}
 	for (i = 0; i < w->nlisteners; i++)
-		if (ev_add(w->loop, w->listeners[i].fd, EV_READ |
-		    EV_EXCLUSIVE, worker_accept, w) == -1) {
+		if (ev_add(w->loop, w->listeners[i].fd, EV_READ,
+		    worker_accept, w) == -1) {
 			log_warn("epoll_ctl for listener %s",
 			    w->listeners[i].spec);
 			return -1;

@@ -123,6 +123,29 @@ sub serving {
 	ok(wait_until(sub { !kill 0, $pid }, 5), 'daemon stopped by TERM');
 }
 
+# --- connections spread over the workers (one SO_REUSEPORT socket each)
+SKIP: {
+	skip 'ss (iproute2) not installed', 1
+	    unless system('sh', '-c', 'command -v ss >/dev/null') == 0;
+	my $h = Hearth->start(workers => 4, conf => "timeouts = { keepalive = 30; };\n");
+	my @socks;
+	for (1 .. 40) {
+		my $s = $h->connect or next;
+		print $s "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+		push @socks, $s;
+	}
+	for my $s (@socks) { sysread($s, my $buf, 65536) }
+	my $port = $h->port;
+	my %per;
+	for (`ss -tnpH state established '( sport = :$port )'`) {
+		$per{$1}++ while /pid=(\d+)/g;
+	}
+	my @counts = map { $per{$_} // 0 } $h->worker_pids;
+	# a worker left out has probability 4 * (3/4)^40, about 4e-5
+	ok(!grep({ $_ == 0 } @counts), "40 connections reach all 4 workers (@counts)");
+	$h->stop;
+}
+
 # --- -X: one process, no workers
 {
 	my $h = Hearth->start(args => ['-X']);
