@@ -2,7 +2,8 @@
 # the whole head, not reset by each byte (slowloris); other clients are
 # served meanwhile; silent connections are closed; and the lingering
 # close lets a client that is still sending a body read our answer
-# rather than get a reset.
+# rather than get a reset.  Bodies within limits.body are read and
+# dropped, and a stalled or trickled body meets timeouts.body.
 use strict;
 use warnings;
 use Test::More;
@@ -14,9 +15,11 @@ use Hearth qw(parse_response);
 $SIG{PIPE} = 'IGNORE';
 
 my $HEADER = 2;
+my $BODY = 2;
 my $HELLO = "hello, world\n";
 my $h = Hearth->start(workers => 1,
-    conf => "timeouts = { header = $HEADER; keepalive = 5; };\n",
+    conf => "timeouts = { header = $HEADER; body = $BODY; keepalive = 5; };\n" .
+    "limits = { body = 100000; };\n",
     files => { 'htdocs/hello.txt' => $HELLO });
 
 sub readable {
@@ -118,7 +121,6 @@ sub slowloris {
 
 slowloris('slow header field', "GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Slow: ");
 slowloris('slow request line', "GET /");
-slowloris('slow new fields', "GET /hello.txt HTTP/1.1\r\nHost: x\r\n");
 
 # --- a slow head after a keep-alive request gets the same deadline
 {
@@ -184,22 +186,83 @@ slowloris('slow new fields', "GET /hello.txt HTTP/1.1\r\nHost: x\r\n");
 
 ok((fast_get())[0], 'still serving after the slow clients');
 
-# --- lingering close (RFC 9112 section 9.6): we answer before reading a
-# body we do not want; the client may still be sending it and must be
-# able to read the whole answer, not a reset.
-sub linger_case {
-	my ($name, $len, $wait_first) = @_;
+# --- request bodies.  A static file takes none, but a body within
+# limits.body is read and thrown away, so the connection carries on;
+# one that stalls or trickles is cut off after timeouts.body.
+{
 	my $s = $h->connect or die;
 	binmode $s;
-	my $head = "POST /hello.txt HTTP/1.1\r\nHost: x\r\n" .
-	    "Content-Length: $len\r\n\r\n";
+	my $len = 80000;		# more than a lingering close would drain
+	my $dl = time + 8;
+	write_all($s, "POST /hello.txt HTTP/1.1\r\nHost: x\r\n" .
+	    "Content-Length: $len\r\n\r\n", $dl);
+	my (undef, $err) = write_all($s, 'b' x $len, $dl);
+	ok(!defined $err, 'POST, body within limits.body: all of it accepted');
+	write_all($s, "GET /hello.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", $dl);
+	my ($out, $eof, $rerr) = read_rest($s, $dl);
+	close $s;
+	my @r;
+	while ($out =~ /\G(HTTP\/1\.1 (\d{3}) .*?\r\n\r\n)/gcs) {
+		my ($head, $st) = ($1, $2);
+		my ($cl) = $head =~ /^Content-Length: (\d+)/mi;
+		my ($conn) = $head =~ /^Connection: (.*?)\r$/mi;
+		my $body = substr($out, pos($out), $cl // 0);
+		pos($out) = pos($out) + ($cl // 0);
+		push @r, [$st, $conn // '', $body];
+	}
+	is($r[0][0], 405, 'POST, body within limits.body: 405');
+	if ($r[0][1] =~ /close/i) {
+		is(scalar @r, 1, 'POST, body within limits.body: closed, nothing more');
+	} else {
+		ok(@r == 2 && $r[1][0] == 200 && $r[1][2] eq $HELLO,
+		    'POST, body within limits.body: kept alive, next request served');
+	}
+	ok(!defined $rerr, 'POST, body within limits.body: no reset') or diag($rerr);
+}
+
+sub slow_body {
+	my ($name, $trickle) = @_;
+	my $s = $h->connect or die;
+	binmode $s;
+	my $t0 = time;
+	syswrite($s, "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+	my ($out, $eof) = ('', 0);
+	while (time < $t0 + $BODY + 4) {
+		if (readable($s, $trickle ? 0.2 : $t0 + $BODY + 4 - time)) {
+			my $r = sysread($s, my $buf, 65536);
+			if (!$r) {
+				$eof = 1;
+				last;
+			}
+			$out .= $buf;
+			next;
+		}
+		last unless !$trickle || defined syswrite($s, 'b');
+	}
+	my $t = time - $t0;
+	close $s;
+	my ($st) = parse_response($out);
+	is($st, 408, "$name: 408");
+	ok($eof && $t <= $BODY + 2, sprintf('%s: cut off after about body = %d s ' .
+	    '(%.2f s)', $name, $BODY, $t));
+}
+slow_body('body never sent', 0);
+slow_body('body trickled at 5 bytes/s', 1);
+
+# --- lingering close (RFC 9112 section 9.6): a body over limits.body is
+# refused at once, before it is read; the client may still be sending
+# it and must be able to read the whole answer, not a reset.
+sub linger_case {
+	my ($name, $head, $len, $want, $wait_first) = @_;
+	my $s = $h->connect or die;
+	binmode $s;
 	my $body = 'b' x $len;
 	my $deadline = time + 8;
 	if ($wait_first) {
 		write_all($s, $head, $deadline);
 		# the response start is here: peek at it, leave it unread
 		readable($s, 5);
-		recv($s, my $peek, 16, MSG_PEEK);
+		recv($s, my $peek, 16, MSG_PEEK | MSG_DONTWAIT);
 		like($peek // '', qr/^HTTP\/1\.1 /, "$name: response started before the body");
 		write_all($s, $body, $deadline);
 	} else {
@@ -208,17 +271,25 @@ sub linger_case {
 	my ($out, $eof, $err) = read_rest($s, $deadline);
 	close $s;
 	my ($st, $hd, $rbody) = parse_response($out);
-	is($st, 405, "$name: the 405 arrives");
+	is($st, $want, "$name: the $want arrives");
 	ok(length $rbody && length $rbody == ($hd->{'content-length'} // -1),
 	    "$name: the whole response, body and all") or diag("got " .
 	    length($out) . " bytes: $out");
 	is($hd->{connection}, 'close', "$name: Connection: close");
-	ok(!defined $err, "$name: no reset while reading it") or diag($err);
+	ok($eof && !defined $err, "$name: closed cleanly, no reset") or
+	    diag($err // 'no EOF');
 }
 
-linger_case('POST, 200000-byte body sent after the response start', 200000, 1);
-linger_case('POST, small body in one write', 2000, 0);
-linger_case('POST, 200000-byte body in one write', 200000, 0);
+my $big = "POST /hello.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n";
+linger_case('200000-byte body over limits.body, sent after the response start',
+    $big, 200000, 413, 1);
+linger_case('200000-byte body over limits.body, in one write', $big, 200000, 413, 0);
+linger_case('bad head, then a 200000-byte body in one write',
+    "POST /hello.txt HTTP/1.1\r\nHost: x\r\nBad Field: y\r\n" .
+    "Content-Length: 200000\r\n\r\n", 200000, 400, 0);
+linger_case('bad head, then a 200000-byte body after the response start',
+    "POST /hello.txt HTTP/1.1\r\nHost: x\r\nBad Field: y\r\n" .
+    "Content-Length: 200000\r\n\r\n", 200000, 400, 1);
 
 ok((fast_get())[0], 'still serving at the end');
 is($h->stop, 0, 'clean exit on TERM');
