@@ -142,6 +142,17 @@ full_ok('bytes=0-4;x', range('/data.txt', 'bytes=0-4;x'));
 	    'two ranges out of order: parts in request order');
 }
 
+# --- a range-set is a list: OWS around the commas is allowed
+{
+	my ($st, $hd, $body) = range('/data.txt', 'bytes=0-4 , 500-504');
+	is($st, 206, 'range-set with spaces: 206');
+	my ($b) = ($hd->{'content-type'} // '') =~ m{boundary="?([^";]+)"?};
+	my $parts = multipart($body, $b // 'none') // [];
+	is(join('|', map { $_->{data} } @$parts),
+	    substr($DATA, 0, 5) . '|' . substr($DATA, 500, 5),
+	    'range-set with spaces: both parts');
+}
+
 # --- adjacent or overlapping ranges: one coalesced part, or correct parts
 {
 	my ($st, $hd, $body) = range('/data.txt', 'bytes=0-4,5-9');
