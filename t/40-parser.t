@@ -284,6 +284,38 @@ method_error('TRACE', "TRACE /hello.txt HTTP/1.1\r\n$H\r\n", 405, 'GET, HEAD, OP
 	}
 }
 
+# --- bodies: a request that really follows a body is pipelined, and
+# broken chunked framing is 400 (RFC 9112 section 7.1)
+{
+	my $next = "GET /hello.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n";
+	my ($out, $eof) = exchange("POST /hello.txt HTTP/1.1\r\n$H" .
+	    "Content-Length: 5\r\n\r\nhello$next", 5);
+	my @r = responses($out);
+	is(join(',', map { $_->{status} } @r), '405,200',
+	    'Content-Length body, then a pipelined GET: 405 and 200');
+	is($r[1] && $r[1]{body}, $HELLO, '... the GET gets the file');
+
+	($out, $eof) = exchange("POST /hello.txt HTTP/1.1\r\n$H" .
+	    "Transfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n" .
+	    "0\r\nTrailer: x\r\n\r\n$next", 5);
+	@r = responses($out);
+	is(join(',', map { $_->{status} } @r), '405,200',
+	    'chunked body with extension and trailer, then a GET: 405 and 200');
+
+	for my $case (['17 hex digits', "1" . ('0' x 16) . "\r\n"],
+	    ['bad chunk size', "zz\r\nhello\r\n0\r\n\r\n"],
+	    ['negative chunk size', "-5\r\nhello\r\n0\r\n\r\n"],
+	    ['data longer than its size', "5\r\nhelloXX\r\n0\r\n\r\n"],
+	    ['bare CR in the size line', "5\rX\r\nhello\r\n0\r\n\r\n"]) {
+		($out, $eof) = exchange("POST /hello.txt HTTP/1.1\r\n$H" .
+		    "Transfer-Encoding: chunked\r\n\r\n$case->[1]$next", 5);
+		@r = responses($out);
+		is(join(',', map { $_->{status} } @r), '400',
+		    "chunked, $case->[0]: one 400, nothing else");
+		ok($eof, "chunked, $case->[0]: closed");
+	}
+}
+
 still_serving('at the end');
 is($h->stop, 0, 'clean exit on TERM');
 done_testing;
