@@ -116,6 +116,8 @@ bad('field line without a colon', "GET /hello.txt HTTP/1.1\r\n${H}NoColon\r\n\r\
 # --- Host (RFC 9112 section 3.2)
 bad('HTTP/1.1 without Host', "GET /hello.txt HTTP/1.1\r\nX-A: b\r\n\r\n", 400);
 bad('two Host fields', "GET /hello.txt HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
+bad('Host with a space', "GET /hello.txt HTTP/1.1\r\nHost: a b\r\n\r\n", 400);
+bad('Host with a slash', "GET /hello.txt HTTP/1.1\r\nHost: a/b\r\n\r\n", 400);
 bad('two identical Host fields', "GET /hello.txt HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", 400);
 
 # --- message framing (RFC 9112 section 6)
@@ -142,6 +144,8 @@ bad('Transfer-Encoding: chunked twice',
 # --- version (RFC 9110 section 15.6.6, RFC 9113 section 3.4)
 bad('HTTP/2.0', "GET /hello.txt HTTP/2.0\r\n$H\r\n", 505);
 bad('HTTP/2 connection preface', "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505);
+bad('HTTP/1.2', "GET /hello.txt HTTP/1.2\r\n$H\r\n", 505);
+bad('HTTP/0.9 style request line', "GET /hello.txt\r\n\r\n", 400);
 bad('malformed version', "GET /hello.txt HTTP/1.1x\r\n$H\r\n", 400);
 bad('lowercase version', "GET /hello.txt http/1.1\r\n$H\r\n", 400);
 
@@ -151,6 +155,50 @@ bad('tab in the request line', "GET\t/hello.txt HTTP/1.1\r\n$H\r\n", 400);
 bad('GET * (asterisk-form is OPTIONS only)', "GET * HTTP/1.1\r\n$H\r\n", 400);
 bad('fragment in the target', "GET /hello.txt#x HTTP/1.1\r\n$H\r\n", 400);
 
+bad('nine leading empty lines', ("\r\n" x 9) . "GET /hello.txt HTTP/1.1\r\n$H\r\n", 400);
+
+# --- Expect (RFC 9110 section 10.1.1)
+bad('unknown expectation', "GET /hello.txt HTTP/1.1\r\n${H}Expect: teapot\r\n\r\n", 417);
+
+# 100-continue: the client waits for an answer before sending the body.
+# The server must give one: 100 if it will read the body (keep-alive),
+# or the final status at once (RFC 9110 section 10.1.1).
+sub expect_head {
+	my ($s, $extra) = @_;
+	syswrite($s, "POST /hello.txt HTTP/1.1\r\n${H}Expect: 100-continue\r\n" .
+	    "Content-Length: 5\r\n$extra\r\n");
+	my $got = '';
+	my $rin = '';
+	vec($rin, fileno($s), 1) = 1;
+	my $deadline = time + 1.5;
+	while ($got !~ /\r\n\r\n/ && time < $deadline) {
+		last unless select(my $rout = $rin, undef, undef, $deadline - time) > 0;
+		sysread($s, my $buf, 4096) or last;
+		$got .= $buf;
+	}
+	return $got;
+}
+{
+	my $s = $h->connect;
+	binmode $s;
+	my $got = expect_head($s, '');
+	like($got, qr{^HTTP/1\.1 100 Continue\r\n\r\n}, 'Expect: 100-continue: 100 before the body');
+	syswrite($s, "hello" . "GET /hello.txt HTTP/1.1\r\n${H}Connection: close\r\n\r\n");
+	my ($out) = read_until_eof($s, 3);
+	$out = "$got$out";
+	$out =~ s{^HTTP/1\.1 100 [^\r]*\r\n\r\n}{};
+	my @r = responses($out);
+	is(join(',', map { $_->{status} } @r), '405,200',
+	    'Expect: 100-continue: then the final response, and the next request');
+
+	$s = $h->connect;
+	binmode $s;
+	$got = expect_head($s, "Connection: close\r\n");
+	like($got, qr{^HTTP/1\.1 (100|405) }, 'Expect: 100-continue, Connection: close: ' .
+	    'an answer without waiting for the body');
+	close $s;
+}
+
 # --- limits (RFC 9110 section 15.5.15, RFC 6585 section 5)
 bad('9000-byte request line', "GET /" . ('a' x 9000) . " HTTP/1.1\r\n$H\r\n", 414);
 bad('9000-byte header field', "GET /hello.txt HTTP/1.1\r\n${H}X-Long: " .
@@ -159,6 +207,33 @@ bad('more than 64 KiB of headers', "GET /hello.txt HTTP/1.1\r\n$H" .
     join('', map { "X-F$_: " . ('b' x 1000) . "\r\n" } 1 .. 70) . "\r\n", 431);
 bad('101 header fields', "GET /hello.txt HTTP/1.1\r\n$H" .
     join('', map { "X-F$_: v\r\n" } 1 .. 100) . "\r\n", 431);
+
+# the limits themselves are allowed: 8192-byte request line and field
+# line, 65536 bytes of header section (README: "longer: 414")
+{
+	my $rl = 'GET /' . ('a' x (8192 - length 'GET / HTTP/1.1')) . ' HTTP/1.1';
+	my ($st) = parse_response($h->request("$rl\r\n${H}Connection: close\r\n\r\n"));
+	is($st, 404, '8192-byte request line (the limit): parsed, 404');
+	my $f = 'X-A: ' . ('a' x (8192 - 5));
+	($st) = parse_response($h->request("GET /hello.txt HTTP/1.1\r\n$H$f\r\n" .
+	    "Connection: close\r\n\r\n"));
+	is($st, 200, '8192-byte field line (the limit): 200');
+	my $fixed = "${H}Connection: close\r\n";
+	my $fill = 65536 - length($fixed) - 2;	# and the final CRLF
+	my $hdrs = '';
+	for (my $i = 0; $fill > 0; $i++) {
+		my $n = $fill > 8000 ? 8000 : $fill;
+		$n -= 100 if $fill - $n > 0 && $fill - $n < 100;
+		$hdrs .= sprintf("X-%02d: ", $i) . ('v' x ($n - 8)) . "\r\n";
+		$fill -= $n;
+	}
+	($st) = parse_response($h->request("GET /hello.txt HTTP/1.1\r\n" .
+	    "$fixed$hdrs\r\n"));
+	is($st, 200, '65536-byte header section (the limit): 200');
+	($st) = parse_response($h->request("GET /hello.txt HTTP/1.1\r\n" .
+	    "${fixed}X$hdrs\r\n"));
+	is($st, 431, '65537-byte header section: 431');
+}
 
 {
 	my ($st, $hd, $body) = parse_response($h->request(
