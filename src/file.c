@@ -22,6 +22,28 @@
 #include "mime.h"
 #include "worker.h"
 
+#define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+
+/*
+ * Is the open file fd inside document_root?  The kernel tells where the
+ * descriptor really points, after every symlink, so nothing can be
+ * swapped in between this check and the use of fd.
+ */
+static int
+file_inside_root(struct worker *w, int fd)
+{
+	char	link[64], path[PATH_MAX];
+	ssize_t	n;
+	size_t	rl = strlen(w->docroot_real);
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, path, sizeof(path) - 1)) == -1)
+		return 0;
+	path[n] = '\0';
+	return strncmp(path, w->docroot_real, rl) == 0 &&
+	    (path[rl] == '/' || path[rl] == '\0' || rl == 1);
+}
+
 static int
 file_openat(struct worker *w, const char *rel)
 {
@@ -30,13 +52,27 @@ file_openat(struct worker *w, const char *rel)
 
 	memset(&how, 0, sizeof(how));
 	/* O_NONBLOCK: opening a FIFO must not hang the worker */
-	how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	how.flags = OPEN_FLAGS;
 	how.resolve = RESOLVE_NO_MAGICLINKS;
 	if (!w->conf->follow_symlinks)
 		how.resolve |= RESOLVE_BENEATH;
 	fd = (int)syscall(SYS_openat2, w->docroot_fd, rel, &how, sizeof(how));
-	if (fd == -1 && errno == ENOSYS)	/* kernel before 5.6 */
-		fd = openat(w->docroot_fd, rel, (int)how.flags);
+	if (fd != -1 || w->conf->follow_symlinks)
+		return fd;
+	if (errno != EXDEV && errno != ENOSYS)
+		return -1;
+	/*
+	 * RESOLVE_BENEATH refuses every absolute symlink, even one that
+	 * points back inside the root (EXDEV), and kernels before 5.6 lack
+	 * openat2 (ENOSYS).  Open normally and check where we landed.
+	 */
+	if ((fd = openat(w->docroot_fd, rel, OPEN_FLAGS)) == -1)
+		return -1;
+	if (!file_inside_root(w, fd)) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
 	return fd;
 }
 

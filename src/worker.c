@@ -264,6 +264,10 @@ worker_setup(struct worker *w, const struct worker_args *a)
 		log_warn("document_root %s", conf->document_root);
 		return -1;
 	}
+	if ((w->docroot_real = realpath(conf->document_root, NULL)) == NULL) {
+		log_warn("document_root %s", conf->document_root);
+		return -1;
+	}
 	/* room for every connection, its file, and our own descriptors */
 	maxfd = (int)conf->limits.max_connections * 2 + 64;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur <

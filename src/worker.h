@@ -41,6 +41,7 @@ struct worker {
 	int			 generation;
 	int			 sigfd;
 	int			 docroot_fd;
+	char			*docroot_real;	/* realpath(document_root) */
 	int			 draining;	/* graceful stop under way */
 	int			 lb_draining;	/* leaving the balancer's pool */
 	struct http_limits	 limits;
