@@ -64,6 +64,14 @@ static const struct key top_keys[] = {
 	{ "timeouts",		K_SPECIAL, 0, 0, 0 },
 	{ "limits",		K_SPECIAL, 0, 0, 0 },
 	{ "health",		K_SPECIAL, 0, 0, 0 },
+	{ "listing",		K_SPECIAL, 0, 0, 0 },
+	{ "templates",		K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key template_keys[] = {
+	{ "patterns",		K_SPECIAL, 0, 0, 0 },
+	{ "vars",		K_SPECIAL, 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -525,6 +533,89 @@ set_error_page(struct loader *ld, config_setting_t *g)
 	    xstrdup_or_err(ld, pa, config_setting_get_string(pa));
 }
 
+/* A list of strings into v[max]; each checked by ok() if given. */
+static int
+set_strings(struct loader *ld, config_setting_t *s, char **v, int max,
+    const char *what, int must_slash)
+{
+	config_setting_t	*e;
+	int			 i, n = 0;
+
+	if (want_list(ld, s) == -1)
+		return 0;
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
+			continue;
+		if (*config_setting_get_string(e) == '\0' || (must_slash &&
+		    config_setting_get_string(e)[0] != '/')) {
+			conf_err(ld, e, "%s \"%s\" must %s", what,
+			    config_setting_get_string(e), must_slash ?
+			    "start with '/'" : "not be empty");
+			continue;
+		}
+		if (n == max) {
+			conf_err(ld, e, "more than %d %s entries", max, what);
+			break;
+		}
+		v[n++] = xstrdup_or_err(ld, e, config_setting_get_string(e));
+	}
+	return n;
+}
+
+/* templates.vars: name = "text" (numbers and booleans become text). */
+static void
+set_vars(struct loader *ld, config_setting_t *g)
+{
+	struct conf_templates	*t = &ld->conf->templates;
+	config_setting_t	*e;
+	char			 num[32];
+	const char		*v;
+	int			 i;
+
+	if (want_type(ld, g, CONFIG_TYPE_GROUP) == -1)
+		return;
+	for (i = 0; (e = config_setting_get_elem(g, i)) != NULL; i++) {
+		switch (config_setting_type(e)) {
+		case CONFIG_TYPE_STRING:
+			v = config_setting_get_string(e);
+			break;
+		case CONFIG_TYPE_INT:
+		case CONFIG_TYPE_INT64:
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)config_setting_get_int64(e));
+			v = num;
+			break;
+		case CONFIG_TYPE_BOOL:
+			v = config_setting_get_bool(e) ? "true" : "false";
+			break;
+		default:
+			conf_err(ld, e, "template variable %s must be a "
+			    "string, number or boolean", config_setting_name(e));
+			continue;
+		}
+		if (t->nvars == MAX_TMPL_VARS) {
+			conf_err(ld, e, "more than %d template variables",
+			    MAX_TMPL_VARS);
+			return;
+		}
+		t->vars[t->nvars].name = xstrdup_or_err(ld, e,
+		    config_setting_name(e));
+		t->vars[t->nvars++].value = xstrdup_or_err(ld, e, v);
+	}
+}
+
+static void
+set_template_key(struct loader *ld, const struct key *k, config_setting_t *s)
+{
+	struct conf_templates	*t = &ld->conf->templates;
+
+	if (strcmp(k->name, "patterns") == 0)
+		t->npatterns = set_strings(ld, s, t->patterns,
+		    MAX_TMPL_PATTERNS, "template pattern", 0);
+	else
+		set_vars(ld, s);
+}
+
 static void
 set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 {
@@ -562,6 +653,13 @@ set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
 			walk_group(ld, s, limit_keys, " in limits",
 			    set_special);
+	} else if (strcmp(k->name, "listing") == 0) {
+		ld->conf->nlisting = set_strings(ld, s, ld->conf->listing,
+		    MAX_LISTING, "listing prefix", 1);
+	} else if (strcmp(k->name, "templates") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
+			walk_group(ld, s, template_keys, " in templates",
+			    set_template_key);
 	} else if (strcmp(k->name, "health") == 0) {
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
 			return;
@@ -895,6 +993,14 @@ conf_free(struct config *c)
 	free(c->user);
 	free(c->group);
 	free(c->health.path);
+	for (i = 0; i < c->nlisting; i++)
+		free(c->listing[i]);
+	for (i = 0; i < c->templates.npatterns; i++)
+		free(c->templates.patterns[i]);
+	for (i = 0; i < c->templates.nvars; i++) {
+		free(c->templates.vars[i].name);
+		free(c->templates.vars[i].value);
+	}
 	for (i = 0; i < c->nindex; i++)
 		free(c->index[i]);
 	for (i = 0; i < c->nerror_pages; i++)
@@ -952,6 +1058,15 @@ conf_dump(const struct config *c, FILE *fp)
 	    c->limits.request_line, c->limits.header_field,
 	    c->limits.headers_total, c->limits.header_count, c->limits.body,
 	    c->limits.keepalive_requests, c->limits.max_connections);
+	dump_list(fp, "listing", c->listing, c->nlisting);
+	fprintf(fp, "templates = { ");
+	dump_list(fp, "patterns", c->templates.patterns,
+	    c->templates.npatterns);
+	fprintf(fp, "  vars = {");
+	for (i = 0; i < c->templates.nvars; i++)
+		fprintf(fp, " %s = \"%s\";", c->templates.vars[i].name,
+		    c->templates.vars[i].value);
+	fprintf(fp, " }; };\n");
 	if (c->health.path != NULL)
 		fprintf(fp, "health = { path = \"%s\"; log = %s; "
 		    "drain_seconds = %d; };\n", c->health.path,

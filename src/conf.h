@@ -41,6 +41,18 @@ struct conf_limits {
 	long long		 max_connections;
 };
 
+struct conf_var {
+	char			*name;
+	char			*value;
+};
+
+struct conf_templates {
+	char			*patterns[MAX_TMPL_PATTERNS];
+	int			 npatterns;
+	struct conf_var		 vars[MAX_TMPL_VARS];
+	int			 nvars;
+};
+
 struct conf_health {
 	char			*path;		/* NULL: no health path */
 	int			 log;		/* log health checks */
@@ -74,6 +86,9 @@ struct config {
 	struct conf_limits	 limits;
 	struct conf_health	 health;
 	int			 health_set;	/* the group was given */
+	char			*listing[MAX_LISTING];	/* URL prefixes */
+	int			 nlisting;
+	struct conf_templates	 templates;
 };
 
 /* Errors gathered while loading, each a "file:line: message" line. */

@@ -24,6 +24,7 @@
 #include "conn.h"
 #include "date.h"
 #include "file.h"
+#include "gen.h"
 #include "http_cond.h"
 #include "hearth.h"
 #include "log.h"
@@ -146,9 +147,10 @@ conn_close(struct conn *c)
 	if (c->ffd != -1)
 		close(c->ffd);
 	free(c->parts);
+	free(c->mbody);
 	free(c->rbuf);
 	free(c->wbuf);
-	c->rbuf = c->wbuf = NULL;
+	c->rbuf = c->wbuf = c->mbody = NULL;
 	c->parts = NULL;
 	c->state = CONN_FREE;
 	c->next_free = w->free_conns;
@@ -425,6 +427,33 @@ plain:
 	c->fend = st->st_size;
 }
 
+static void	conn_template(struct conn *, int, const char *,
+		    struct file_res *);
+
+/*
+ * The request-target as sent, from the saved request line: still valid
+ * while a body is read, when the parser's scratch request is not.
+ */
+static void
+conn_target(const struct conn *c, char *buf, size_t len)
+{
+	const char	*p = c->rbuf + c->req_line.off, *sp, *end;
+
+	buf[0] = '\0';
+	if (!c->req_line.set || c->rbuf == NULL)
+		return;
+	end = p + c->req_line.len;
+	if ((sp = memchr(p, ' ', end - p)) == NULL)
+		return;
+	p = sp + 1;
+	if ((sp = memchr(p, ' ', end - p)) != NULL)
+		end = sp;
+	if ((size_t)(end - p) >= len)
+		end = p + len - 1;
+	memcpy(buf, p, end - p);
+	buf[end - p] = '\0';
+}
+
 /* An error page from error_pages, keeping the error's status. */
 static int
 conn_error_page(struct conn *c, int status)
@@ -445,7 +474,14 @@ conn_error_page(struct conn *c, int status)
 		    strerror(res.error) : resp_reason(res.status));
 		return -1;
 	}
-	conn_send_file(c, status, res.fd, &res.st, res.type);
+	if (gen_is_template(c->w, conf->error_pages[i].path)) {
+		char	target[1024];
+
+		conn_target(c, target, sizeof(target));
+		conn_template(c, status, target, &res);
+	}
+	else
+		conn_send_file(c, status, res.fd, &res.st, res.type);
 	return 0;
 }
 
@@ -566,6 +602,111 @@ conn_options(struct conn *c)
 	c->wlen = c->whead = b.len;
 }
 
+/*
+ * A generated body (listing, template): ours to free.  Never cached by
+ * validators, since it is made afresh; HEAD gets the same head.
+ */
+static void
+conn_respond_body(struct conn *c, int status, const char *type,
+    const char *extra, struct tmpl_out *body)
+{
+	struct resp_buf	b;
+
+	resp_begin(c, &b, status);
+	if (extra != NULL)
+		resp_str(&b, extra);
+	resp_header(&b, "Content-Type", type);
+	resp_str(&b, "Cache-Control: no-cache\r\n");
+	resp_fmt(&b, "Content-Length: %zu\r\n", body->len);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->wlen = c->whead = b.len;
+	if (c->head_only || body->len == 0) {
+		tmpl_out_free(body);
+		return;
+	}
+	c->mbody = body->p;
+	c->mlen = body->len;
+	c->moff = 0;
+}
+
+/* The first field with this name, or an empty span. */
+static struct span
+conn_header(const struct http_request *req, const char *name)
+{
+	struct span	none = { NULL, 0 };
+	size_t		i;
+
+	for (i = 0; i < req->nheaders; i++)
+		if (span_eq(req->headers[i].name, name))
+			return req->headers[i].value;
+	return none;
+}
+
+static void
+conn_gen_request(const struct conn *c, const char *path,
+    struct gen_request *r)
+{
+	const struct http_request	*req = &c->w->req;
+	const char			*m = http_method_name(req->method_id);
+
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->method = m ? m : "";
+	r->client = c->client;
+	r->query = req->query;
+	r->accept = conn_header(req, "Accept");
+}
+
+static void
+conn_listing(struct conn *c, const char *path)
+{
+	struct gen_request	r;
+	struct tmpl_out		out = { NULL, 0, 0 };
+	const char		*type;
+	int			 rc;
+
+	conn_gen_request(c, path, &r);
+	if ((rc = gen_listing(c->w, &r, &out, &type)) != 0) {
+		tmpl_out_free(&out);
+		conn_error(c, rc, NULL);
+		return;
+	}
+	conn_respond_body(c, 200, type, "Vary: Accept\r\n", &out);
+}
+
+static void
+conn_template(struct conn *c, int status, const char *path,
+    struct file_res *res)
+{
+	struct gen_request	r;
+	struct tmpl_out		out = { NULL, 0, 0 };
+	int			rc;
+
+	conn_gen_request(c, path, &r);
+	if (status != 200) {
+		/*
+		 * An error page may be made after a request body was read,
+		 * when the parser's scratch holds another connection's
+		 * request: use only what this connection saved.
+		 */
+		memset(&r.query, 0, sizeof(r.query));
+		memset(&r.accept, 0, sizeof(r.accept));
+		r.method = "";
+	}
+	rc = gen_template(c->w, res->fd, &res->st, &r, &out);
+	close(res->fd);
+	if (rc != 0) {
+		tmpl_out_free(&out);
+		if (status == 200)
+			conn_error(c, rc, NULL);
+		else	/* a broken error page: the built-in one */
+			conn_error(c, status, "");
+		return;
+	}
+	conn_respond_body(c, status, "text/html; charset=utf-8", NULL, &out);
+}
+
 /* GET and HEAD of a static file, and the 405 for other methods on one. */
 static void
 conn_static(struct conn *c)
@@ -596,8 +737,12 @@ conn_static(struct conn *c)
 	    req->method_id != HTTP_M_HEAD) {
 		close(res.fd);
 		conn_error(c, 405, "Allow: " ALLOW_STATIC "\r\n");
-	} else if (res.status == 200)
+	} else if (res.status == 200 && gen_is_template(c->w, path))
+		conn_template(c, 200, path, &res);
+	else if (res.status == 200)
 		conn_send_file(c, 200, res.fd, &res.st, res.type);
+	else if (res.noindex && gen_listing_enabled(c->w, path))
+		conn_listing(c, path);
 	else if (res.status == 301)
 		conn_redirect_slash(c, path);
 	else {
@@ -961,7 +1106,8 @@ conn_step_write(struct conn *c)
 
 	for (;;) {
 		while (c->woff < c->wlen) {
-			more = c->ffd != -1 || c->parts != NULL;
+			more = c->ffd != -1 || c->parts != NULL ||
+			    c->moff < c->mlen;
 			n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
 			    MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 			if (n == -1) {
@@ -970,6 +1116,17 @@ conn_step_write(struct conn *c)
 				return STEP_CLOSED;
 			}
 			conn_sent(c, (size_t)n);
+		}
+		while (c->moff < c->mlen) {
+			n = send(c->fd, c->mbody + c->moff, c->mlen - c->moff,
+			    MSG_NOSIGNAL);
+			if (n == -1) {
+				if (errno == EAGAIN || errno == EINTR)
+					return STEP_AGAIN;
+				return STEP_CLOSED;
+			}
+			c->moff += (size_t)n;
+			c->body_sent += (uint64_t)n;
 		}
 		while (c->ffd != -1 && c->foff < c->fend) {
 			chunk = c->fend - c->foff > SENDFILE_CHUNK ?
@@ -1018,6 +1175,8 @@ conn_finish(struct conn *c)
 	}
 	free(c->parts);
 	c->parts = NULL;
+	free(c->mbody);
+	c->mbody = NULL;
 	conn_log_access(c);
 	c->nrequests++;
 	if (!c->keep_alive) {

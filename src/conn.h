@@ -77,6 +77,8 @@ struct conn {
 	char			*wbuf;		/* head, and small bodies */
 	size_t			 wlen, woff;
 	size_t			 whead;		/* head bytes at the start of wbuf */
+	char			*mbody;		/* a generated body, after wbuf */
+	size_t			 mlen, moff;
 	int			 ffd;		/* body from a file, or -1 */
 	off_t			 foff, fend;
 	/* multipart/byteranges: the parts after the current one */

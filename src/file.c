@@ -44,7 +44,7 @@ file_inside_root(struct worker *w, int fd)
 	    (path[rl] == '/' || path[rl] == '\0' || rl == 1);
 }
 
-static int
+int
 file_openat(struct worker *w, const char *rel)
 {
 	struct open_how	how;
@@ -141,8 +141,9 @@ file_index(struct worker *w, const char *rel, struct file_res *res)
 		} else if (res->status != 404)
 			return;
 	}
-	/* a directory without an index: no listing (yet), so 403 as Apache */
+	/* a directory without an index: 403 as Apache, unless listed */
 	res->status = 403;
+	res->noindex = 1;
 	res->error = 0;
 }
 

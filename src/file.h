@@ -14,6 +14,7 @@ struct file_res {
 	struct stat	 st;
 	const char	*type;		/* Content-Type when 200 */
 	int		 add_slash;	/* 301: the URL needs a trailing '/' */
+	int		 noindex;	/* 403: a directory without an index */
 	int		 error;		/* errno behind a 403/404/5xx */
 };
 
@@ -23,5 +24,11 @@ struct file_res {
  * document_root unless follow_symlinks is set.
  */
 void	 file_open(struct worker *, const char *path, struct file_res *);
+
+/*
+ * Open rel (relative to document_root) read-only under the symlink
+ * policy; -1 with errno (EXDEV for a link that leaves the root).
+ */
+int	 file_openat(struct worker *, const char *rel);
 
 #endif

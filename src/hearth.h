@@ -41,6 +41,11 @@
 #define MAX_LISTEN		32
 #define MAX_INDEX		16
 #define MAX_ERROR_PAGES		32
+#define MAX_LISTING		32	/* listing URL prefixes */
+#define MAX_TMPL_PATTERNS	16
+#define MAX_TMPL_VARS		64
+#define TMPL_FILE_MAX		(4 << 20)	/* largest template file */
+#define TMPL_CACHE		32	/* compiled templates per worker */
 #define MAX_TIMEOUT		86400
 #define MAX_CONNECTIONS		1000000
 

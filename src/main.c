@@ -189,6 +189,7 @@ run_one_process(struct master_args *a)
 	wa.access_slog = a->access_slog;
 	wa.mime = a->mime;
 	wa.drop_privileges = 1;
+	wa.server_start = time(NULL);
 	log_notice("%s running as a single process (-X)", HEARTH_SERVER);
 	notify_ready();
 	return worker_main(&wa);

@@ -66,6 +66,7 @@ struct master {
 	int			 replace_graceful; /* how to retire old gen */
 	int			 fatal_exit;
 	int			 lb_draining;	/* USR2: health says 503 */
+	time_t			 started;
 	struct ev_tmr		 tick;
 	struct ev_tmr		 respawn_tmr;
 	uint64_t		 deaths[RESPAWN_MAX_IN_WINDOW];
@@ -222,6 +223,7 @@ master_spawn(struct master *m, int index)
 	wa.mime = m->a->mime;
 	wa.drop_privileges = 1;
 	wa.lb_draining = m->lb_draining;
+	wa.server_start = m->started;
 	_exit(worker_main(&wa));
 }
 
@@ -620,6 +622,7 @@ master_main(struct master_args *a)
 		return 1;
 	}
 	m->a = a;
+	m->started = time(NULL);
 	if (master_setup(m) == -1)
 		return 1;
 	m->generation = 1;

@@ -21,6 +21,7 @@
 
 #include "conn.h"
 #include "ev.h"
+#include "gen.h"
 #include "hearth.h"
 #include "log.h"
 #include "slog.h"
@@ -254,6 +255,7 @@ worker_setup(struct worker *w, const struct worker_args *a)
 		*w->slog = *a->access_slog;
 	}
 	w->lb_draining = a->lb_draining;
+	w->server_start = a->server_start;
 	w->limits.request_line = conf->limits.request_line;
 	w->limits.header_field = conf->limits.header_field;
 	w->limits.headers_total = conf->limits.headers_total;
@@ -328,5 +330,6 @@ worker_main(const struct worker_args *a)
 	if (ev_run(w.loop) == -1)
 		log_warn("epoll_wait");
 	worker_idle(&w);
+	gen_cache_free(&w);
 	return 0;
 }

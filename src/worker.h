@@ -17,6 +17,7 @@ struct conn;
 struct ev_loop;
 struct mime_table;
 struct slog;
+struct gen_cache;
 
 /* What the master hands a worker at fork time. */
 struct worker_args {
@@ -30,6 +31,7 @@ struct worker_args {
 	const struct mime_table	*mime;
 	int			 drop_privileges;
 	int			 lb_draining;	/* health path answers 503 */
+	time_t			 server_start;	/* for {{uptime}} */
 };
 
 struct worker {
@@ -44,6 +46,8 @@ struct worker {
 	char			*docroot_real;	/* realpath(document_root) */
 	int			 draining;	/* graceful stop under way */
 	int			 lb_draining;	/* leaving the balancer's pool */
+	time_t			 server_start;
+	struct gen_cache	*tmpl_cache;	/* compiled templates */
 	struct http_limits	 limits;
 
 	struct conn		*conns;		/* table, allocated once */
