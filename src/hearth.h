@@ -60,6 +60,22 @@
 #define RESPAWN_MAX_IN_WINDOW	10
 #define RESPAWN_BACKOFF_MAX_MS	5000
 
+/*
+ * Live reload (issue 10).  The watcher delivers a burst once it has been
+ * quiet WATCH_QUIET_MS, or WATCH_MAX_DELAY_MS after its first change.
+ * Without inotify it scans every WATCH_POLL_MS, or WATCH_POLL_LOAD times
+ * as long as the last scan took; past WATCH_PENDING_MAX distinct paths
+ * it reports "/" (everything).
+ */
+#define LIVE_SSE_PATH		"/.hearth/live"
+#define LIVE_JS_PATH		"/.hearth/live.js"
+#define LIVE_RETRY_MS		1000	/* the stream's "retry:" */
+#define WATCH_QUIET_MS		100
+#define WATCH_MAX_DELAY_MS	300
+#define WATCH_POLL_MS		1000
+#define WATCH_POLL_LOAD		10
+#define WATCH_PENDING_MAX	4096
+
 /* Exit status of a worker that cannot run: the master does not respawn. */
 #define EXIT_CHILD_FATAL	78	/* EX_CONFIG */
 
