@@ -1,0 +1,145 @@
+/*
+ * Log-spaced latency histogram.  Pure: libc only.  See histo.h for the
+ * bucket layout and the error bound.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "histo.h"
+
+#define HISTO_FRAC_BITS	16
+
+/*
+ * Bound of bucket i in units of 2^-16 us: 2^(i / 4) split into the
+ * power of two and one of the four fractions 2^(j / 4), j = 0..3,
+ * rounded to 16 bits.  The largest, bucket 104, is 2^42: no overflow.
+ */
+static uint64_t
+histo_bound_fixed(size_t i)
+{
+	static const uint64_t	frac[HISTO_PER_DOUBLING] = {
+		65536, 77936, 92682, 110218
+	};
+
+	return frac[i % HISTO_PER_DOUBLING] << (i / HISTO_PER_DOUBLING);
+}
+
+static unsigned
+histo_log2(uint64_t v)
+{
+	unsigned	e = 0;
+
+	while (v >>= 1)
+		e++;
+	return e;
+}
+
+size_t
+histo_bucket(uint64_t usec)
+{
+	uint64_t	v;
+	size_t		i;
+
+	if (usec > histo_bound_fixed(HISTO_LAST_BOUNDED) >> HISTO_FRAC_BITS)
+		return HISTO_LAST_BOUNDED + 1;
+	if (usec == 0)
+		return 0;
+	/* bound(4e) = 2^e <= usec, so the bucket is one of the next five. */
+	i = (size_t)histo_log2(usec) * HISTO_PER_DOUBLING;
+	v = usec << HISTO_FRAC_BITS;
+	while (histo_bound_fixed(i) < v)
+		i++;
+	return i;
+}
+
+uint64_t
+histo_bound(size_t i)
+{
+	uint64_t	b;
+
+	if (i > HISTO_LAST_BOUNDED)
+		return UINT64_MAX;
+	b = histo_bound_fixed(i);
+	return (b + (1u << HISTO_FRAC_BITS) - 1) >> HISTO_FRAC_BITS;
+}
+
+void
+histo_init(struct histo *h)
+{
+	memset(h, 0, sizeof(*h));
+}
+
+void
+histo_add(struct histo *h, uint64_t usec)
+{
+	if (h->count == 0 || usec < h->min)
+		h->min = usec;
+	if (usec > h->max)
+		h->max = usec;
+	h->count++;
+	h->sum += usec;
+	h->bucket[histo_bucket(usec)]++;
+}
+
+void
+histo_merge(struct histo *dst, const struct histo *src)
+{
+	size_t	i;
+
+	if (src->count == 0)
+		return;
+	if (dst->count == 0 || src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum += src->sum;
+	for (i = 0; i < HISTO_BUCKETS; i++)
+		dst->bucket[i] += src->bucket[i];
+}
+
+/* Value at position k (1-based) of the n samples in bounded bucket i. */
+static double
+histo_interpolate(size_t i, uint64_t k, uint64_t n)
+{
+	double	lo, hi, unit = (double)(1u << HISTO_FRAC_BITS);
+
+	lo = i == 0 ? 0.0 : (double)histo_bound_fixed(i - 1) / unit;
+	hi = (double)histo_bound_fixed(i) / unit;
+	return lo + (hi - lo) * (double)k / (double)n;
+}
+
+uint64_t
+histo_quantile(const struct histo *h, double q)
+{
+	uint64_t	rank, seen = 0, v;
+	double		x;
+	size_t		i;
+
+	if (h->count == 0)
+		return 0;
+	if (!(q > 0.0))			/* also NaN */
+		q = 0.0;
+	if (q > 1.0)
+		q = 1.0;
+	x = q * (double)h->count;
+	rank = (uint64_t)x;
+	if ((double)rank < x)
+		rank++;
+	if (rank == 0)
+		rank = 1;
+	for (i = 0; i < HISTO_BUCKETS - 1; i++) {
+		if (seen + h->bucket[i] >= rank)
+			break;
+		seen += h->bucket[i];
+	}
+	if (i == HISTO_BUCKETS - 1)
+		return h->max;
+	v = (uint64_t)(histo_interpolate(i, rank - seen, h->bucket[i]) + 0.5);
+	if (v < h->min)
+		v = h->min;
+	if (v > h->max)
+		v = h->max;
+	return v;
+}

@@ -1,0 +1,206 @@
+/*
+ * The scoreboard: what every worker is doing and what the server has
+ * served, in shared memory (as Apache's scoreboard.h).  I/O module: it
+ * maps memory and reads the clock; it never logs.
+ *
+ * Layout.  One global area and nslots worker slots in one
+ * MAP_SHARED | MAP_ANONYMOUS mapping that the master makes before the
+ * first fork, so every worker inherits it at the same address.  All
+ * zero bytes is a valid empty state, which is what mmap gives us.
+ *
+ * Writers.  A worker writes only its own slot, and only the master
+ * writes the global area and the identity of a slot (pid, generation).
+ * So the request path takes no lock and shares no cache line with other
+ * workers.
+ *
+ * Torn reads.  Each slot has a sequence counter (a seqlock): the worker
+ * makes it odd, updates, makes it even.  A reader copies the slot and
+ * retries if the counter was odd or moved, so the counters, sketches
+ * and histogram it adds up are from one moment (the two sketches are
+ * copied on their own, so they may be a request or two apart from the
+ * counters).  A worker killed in the
+ * middle of an update would leave the counter odd forever; readers give
+ * up after SB_READ_TRIES and take the copy as it is (at worst one
+ * request half counted) until the master retires the slot.  pid,
+ * generation and state are single atomic words read on their own.
+ *
+ * Retiring.  When a worker exits, the master folds its slot into the
+ * global "retired" counters and clears the slot (scoreboard_retire), so
+ * totals survive respawns and graceful reloads.  The fold and the clear
+ * happen under a global seqlock that readers also check, so a reader
+ * never sees the counts in both places or in neither: a total never
+ * goes backwards.  Graceful reloads keep the old workers' slots until
+ * they exit, so size the board at 2 x workers.
+ *
+ * Rates.  Each slot keeps a ring of per-second request and byte counts,
+ * written by the worker in sb_request_end(), keyed by CLOCK_MONOTONIC
+ * seconds (shared by all processes, immune to clock steps).  Readers add
+ * the last SB_RATE_WINDOW seconds (the current one included) over all
+ * slots and the retired ring.  Per-slot rings cost no cross-process
+ * writes, and are right even if nobody read for an hour, which a ring
+ * sampled by readers from the totals would not be.  The current second
+ * is partial, so a steady rate reads up to 1/60 low.
+ */
+#ifndef HEARTH_SCOREBOARD_H
+#define HEARTH_SCOREBOARD_H
+
+#include <sys/types.h>
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "histo.h"
+#include "sketch.h"
+
+#define SB_MAX_SLOTS		1024
+#define SB_REQLINE_MAX		128	/* bytes of the request line kept */
+#define SB_CLIENT_MAX		48	/* INET6_ADDRSTRLEN, rounded up */
+#define SB_STATUS_CLASSES	5	/* 1xx .. 5xx */
+#define SB_RATE_RING		64	/* seconds, > SB_RATE_WINDOW */
+#define SB_RATE_WINDOW		60
+#define SB_READ_TRIES		1000	/* seqlock retries before giving up */
+
+enum sb_state {
+	SB_STARTING = 0,	/* forked, not reported yet */
+	SB_IDLE,		/* waiting for connections */
+	SB_READING,		/* reading a request head or body */
+	SB_WRITING,		/* sending a response */
+	SB_KEEPALIVE,		/* waiting for the next request */
+	SB_CLOSING,		/* lingering close */
+	SB_GRACEFUL		/* draining before exit */
+};
+
+struct sb_rate_sec {
+	int64_t		 sec;		/* CLOCK_MONOTONIC second */
+	uint64_t	 requests;
+	uint64_t	 bytes;
+};
+
+/* What a slot counts, and what the global area accumulates. */
+struct sb_counters {
+	uint64_t		 connections;
+	uint64_t		 requests;
+	uint64_t		 bytes;
+	uint64_t		 status[SB_STATUS_CLASSES];
+	struct histo		 latency;	/* microseconds */
+	struct sb_rate_sec	 rate[SB_RATE_RING];
+	/* Readers copy the sketches apart from the rest: see scoreboard.c. */
+	struct sketch		 paths;
+	struct sketch		 notfound;	/* paths answered 404 */
+};
+
+struct sb_slot {
+	_Atomic uint32_t	 seq;		/* odd while being written */
+	_Atomic int32_t		 pid;		/* 0: slot unused */
+	_Atomic uint32_t	 generation;
+	_Atomic int32_t		 state;		/* enum sb_state */
+	int64_t			 last_request;	/* wall clock, seconds */
+	char			 request[SB_REQLINE_MAX];	/* NUL-term */
+	char			 client[SB_CLIENT_MAX];		/* NUL-term */
+	struct sb_counters	 c;
+};
+
+struct scoreboard {
+	uint32_t		 magic;
+	uint32_t		 nslots;
+	size_t			 size;		/* of the mapping */
+	int64_t			 start_mono;	/* CLOCK_MONOTONIC seconds */
+	int64_t			 start_wall;	/* time(NULL) at creation */
+	_Atomic uint32_t	 seq;		/* odd during a retire */
+	struct sb_counters	 retired;
+	struct sb_slot		 slot[];
+};
+
+/* One worker, as the status pages list it. */
+struct sb_worker {
+	pid_t			 pid;
+	uint32_t		 generation;
+	enum sb_state		 state;
+	uint64_t		 connections;
+	uint64_t		 requests;
+	uint64_t		 bytes;
+	int64_t			 last_request;	/* 0: none yet */
+	char			 request[SB_REQLINE_MAX];
+	char			 client[SB_CLIENT_MAX];
+};
+
+/* Everything added up.  About 40 KiB: allocate it, or make it static. */
+struct sb_totals {
+	struct sb_counters	 c;		/* c.rate is left zero */
+	unsigned		 workers;	/* slots with a process */
+	unsigned		 busy;		/* reading, writing, closing */
+	int64_t			 uptime;	/* seconds */
+	unsigned		 window;	/* seconds the rates cover */
+	uint64_t		 recent_requests;	/* in the window */
+	uint64_t		 recent_bytes;
+	double			 requests_per_sec;
+	double			 bytes_per_sec;
+};
+
+/* --- master */
+
+/* Bytes the mapping takes for nslots slots (before page rounding). */
+size_t	 scoreboard_size(unsigned nslots);
+
+/* Map a zeroed board; NULL with errno set (EINVAL: nslots 0 or too big). */
+struct scoreboard *scoreboard_create(unsigned nslots);
+void	 scoreboard_destroy(struct scoreboard *sb);
+
+/* First slot with no process, or -1. */
+int	 scoreboard_free_slot(const struct scoreboard *sb);
+
+/* After fork(): slot i belongs to pid, of this config generation. */
+void	 scoreboard_assign(struct scoreboard *sb, unsigned i, pid_t pid,
+	    uint32_t generation);
+
+/*
+ * After the process of slot i was reaped: add its counters to the
+ * retired totals and clear it for the next worker.  Only for a slot
+ * whose process is gone (or never was): the master cannot fence a live
+ * writer.  Harmless on an empty slot.
+ */
+void	 scoreboard_retire(struct scoreboard *sb, unsigned i);
+
+/* --- readers (any process) */
+
+/* Add up every slot and the retired totals into t. */
+void	 scoreboard_sum(const struct scoreboard *sb, struct sb_totals *t);
+
+/* Slot i's worker; 0 if the slot has a process, -1 if it is free. */
+int	 scoreboard_worker(const struct scoreboard *sb, unsigned i,
+	    struct sb_worker *w);
+
+unsigned scoreboard_nslots(const struct scoreboard *sb);
+
+/* "idle", "reading", "keepalive"...; for pages and JSON. */
+const char *sb_state_name(enum sb_state st);
+
+/* --- worker, its own slot only */
+
+/* Slot i, or NULL if out of range. */
+struct sb_slot *scoreboard_slot(struct scoreboard *sb, unsigned i);
+
+void	 sb_state(struct sb_slot *s, enum sb_state st);
+
+/* A connection was accepted. */
+void	 sb_connection(struct sb_slot *s);
+
+/*
+ * A request head was read: keep its request line (cut to
+ * SB_REQLINE_MAX - 1 bytes, unescaped: the pages escape it), the client
+ * address text, and the time.
+ */
+void	 sb_request_begin(struct sb_slot *s, const char *reqline,
+	    size_t len, const char *client);
+
+/*
+ * The response was sent: count it by status class (100..599; other
+ * values count as a request but in no class), its body bytes, its
+ * latency, and its path (without the query) in the top paths and, for
+ * 404, the top 404s.  path may be NULL (a request that never had one).
+ */
+void	 sb_request_end(struct sb_slot *s, int status, uint64_t bytes,
+	    uint64_t usec, const char *path, size_t len);
+
+#endif
