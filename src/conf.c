@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "htpasswd.h"
 #include "slog.h"
 
 enum key_kind {
@@ -66,6 +67,18 @@ static const struct key top_keys[] = {
 	{ "health",		K_SPECIAL, 0, 0, 0 },
 	{ "listing",		K_SPECIAL, 0, 0, 0 },
 	{ "templates",		K_SPECIAL, 0, 0, 0 },
+	{ "admin",		K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key admin_keys[] = {
+	{ "paths",		K_SPECIAL, 0, 0, 0 },
+	{ "allow",		K_SPECIAL, 0, 0, 0 },
+	{ "htpasswd",		K_PATH,	OFF(admin.htpasswd), 0, 0 },
+	{ "realm",		K_STRING, OFF(admin.realm), 0, 0 },
+	{ "status_path",	K_STRING, OFF(admin.status_path), 0, 0 },
+	{ "status_api",		K_STRING, OFF(admin.status_api), 0, 0 },
+	{ "status_template",	K_PATH,	OFF(admin.status_template), 0, 0 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -605,6 +618,46 @@ set_vars(struct loader *ld, config_setting_t *g)
 }
 
 static void
+set_allow(struct loader *ld, config_setting_t *s)
+{
+	struct conf_admin	*a = &ld->conf->admin;
+	config_setting_t	*e;
+	char			 err[256];
+	int			 i;
+
+	if (want_list(ld, s) == -1)
+		return;
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
+			continue;
+		if (a->nallow == MAX_ADMIN_ALLOW) {
+			conf_err(ld, e, "more than %d admin networks",
+			    MAX_ADMIN_ALLOW);
+			return;
+		}
+		if (cidr_parse(config_setting_get_string(e),
+		    &a->allow[a->nallow], err, sizeof(err)) == -1) {
+			conf_err(ld, e, "admin allow: %s", err);
+			continue;
+		}
+		a->nallow++;
+	}
+	ld->conf->admin_allow_set = 1;
+}
+
+static void
+set_admin_key(struct loader *ld, const struct key *k, config_setting_t *s)
+{
+	struct conf_admin	*a = &ld->conf->admin;
+
+	if (strcmp(k->name, "paths") == 0)
+		a->npaths = set_strings(ld, s, a->paths, MAX_ADMIN_PATHS,
+		    "admin path", 1);
+	else
+		set_allow(ld, s);
+}
+
+static void
 set_template_key(struct loader *ld, const struct key *k, config_setting_t *s)
 {
 	struct conf_templates	*t = &ld->conf->templates;
@@ -660,6 +713,11 @@ set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
 			walk_group(ld, s, template_keys, " in templates",
 			    set_template_key);
+	} else if (strcmp(k->name, "admin") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
+			return;
+		ld->conf->admin_set = 1;
+		walk_group(ld, s, admin_keys, " in admin", set_admin_key);
 	} else if (strcmp(k->name, "health") == 0) {
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
 			return;
@@ -781,6 +839,38 @@ set_server_root(struct loader *ld, config_t *cf, const char *opt)
 	ld->conf->server_root = root ? root : strdup("/");
 }
 
+/*
+ * An admin group: the status pages are on, protected by its paths,
+ * and open to loopback only unless allow says otherwise.
+ */
+static void
+fill_admin(struct loader *ld)
+{
+	struct conf_admin	*a = &ld->conf->admin;
+	char			 err[128];
+
+	if (a->status_path == NULL)
+		a->status_path = strdup(DEF_STATUS_PATH);
+	if (a->status_api == NULL)
+		a->status_api = strdup(DEF_STATUS_API);
+	if (a->realm == NULL)
+		a->realm = strdup(DEF_ADMIN_REALM);
+	if (a->npaths == 0) {
+		a->paths[a->npaths++] = strdup(a->status_path);
+		a->paths[a->npaths++] = strdup(a->status_api);
+		a->paths[a->npaths++] = strdup("/admin/");
+	}
+	if (!ld->conf->admin_allow_set) {
+		cidr_parse("127.0.0.1/32", &a->allow[a->nallow++], err,
+		    sizeof(err));
+		cidr_parse("::1/128", &a->allow[a->nallow++], err,
+		    sizeof(err));
+	}
+	resolve(ld, &a->status_template, DEF_STATUS_TEMPLATE);
+	if (a->htpasswd != NULL)
+		resolve(ld, &a->htpasswd, NULL);
+}
+
 static void
 fill_defaults(struct loader *ld)
 {
@@ -812,6 +902,8 @@ fill_defaults(struct loader *ld)
 	resolve(ld, &c->mime_types, DEF_MIME_TYPES);
 
 #define DEF(f, v)	do { if (c->f == -1) c->f = (v); } while (0)
+	if (c->admin_set)
+		fill_admin(ld);
 	/* a health group turns the health path on, at /healthz by default */
 	if (c->health_set && c->health.path == NULL)
 		c->health.path = strdup(DEF_HEALTH_PATH);
@@ -880,12 +972,50 @@ check_syslog(struct loader *ld, config_t *cf, const char *key,
 }
 
 static void
+check_admin(struct loader *ld, config_t *cf)
+{
+	struct conf_admin	*a = &ld->conf->admin;
+	struct htpasswd		 hp;
+	char			 err[4096], *line, *save;
+	int			 i, bad;
+
+	for (i = 0; i < a->nallow; i++)
+		if (a->allow[i].prefix == 0 && a->htpasswd == NULL)
+			conf_err(ld, config_lookup(cf, "admin.allow"),
+			    "admin allows every address and has no htpasswd: "
+			    "the admin area would be open to everyone");
+	if ((a->status_path && a->status_path[0] != '/') ||
+	    (a->status_api && a->status_api[0] != '/'))
+		conf_err(ld, config_lookup(cf, "admin"), "admin status_path "
+		    "and status_api must start with '/'");
+	if (access(a->status_template, R_OK) == -1)
+		conf_err(ld, config_lookup(cf, "admin.status_template") ?
+		    config_lookup(cf, "admin.status_template") :
+		    config_lookup(cf, "admin"), "status template %s: %s",
+		    a->status_template, strerror(errno));
+	if (a->htpasswd == NULL)
+		return;
+	memset(&hp, 0, sizeof(hp));
+	err[0] = '\0';
+	if ((bad = htpasswd_load(a->htpasswd, &hp, err, sizeof(err))) == -1)
+		conf_err(ld, config_lookup(cf, "admin.htpasswd"), "%s", err);
+	else if (bad > 0)
+		for (line = strtok_r(err, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			conf_err(ld, config_lookup(cf, "admin.htpasswd"),
+			    "htpasswd %s", line);
+	htpasswd_free(&hp);
+}
+
+static void
 check_paths(struct loader *ld, config_t *cf)
 {
 	struct config	*c = ld->conf;
 
 	check_syslog(ld, cf, "error_log", c->error_log);
 	check_syslog(ld, cf, "access_log", c->access_log);
+	if (c->admin_set)
+		check_admin(ld, cf);
 	if (path_checkable(cf, "document_root", c->document_root))
 		check_docroot(ld, cf);
 	/* workers drop to user and group only when started as root */
@@ -993,6 +1123,13 @@ conf_free(struct config *c)
 	free(c->user);
 	free(c->group);
 	free(c->health.path);
+	for (i = 0; i < c->admin.npaths; i++)
+		free(c->admin.paths[i]);
+	free(c->admin.htpasswd);
+	free(c->admin.realm);
+	free(c->admin.status_path);
+	free(c->admin.status_api);
+	free(c->admin.status_template);
 	for (i = 0; i < c->nlisting; i++)
 		free(c->listing[i]);
 	for (i = 0; i < c->templates.npatterns; i++)
@@ -1058,6 +1195,24 @@ conf_dump(const struct config *c, FILE *fp)
 	    c->limits.request_line, c->limits.header_field,
 	    c->limits.headers_total, c->limits.header_count, c->limits.body,
 	    c->limits.keepalive_requests, c->limits.max_connections);
+	if (c->admin_set) {
+		char	net[64];
+
+		fprintf(fp, "admin = { ");
+		dump_list(fp, "paths", c->admin.paths, c->admin.npaths);
+		fprintf(fp, "  allow = [ ");
+		for (i = 0; i < c->admin.nallow; i++)
+			fprintf(fp, "%s\"%s\"", i ? ", " : "", cidr_format(
+			    &c->admin.allow[i], net, sizeof(net)));
+		fprintf(fp, " ];\n  realm = \"%s\"; status_path = \"%s\"; "
+		    "status_api = \"%s\";\n  status_template = \"%s\";%s%s%s "
+		    "};\n", c->admin.realm, c->admin.status_path,
+		    c->admin.status_api, c->admin.status_template,
+		    c->admin.htpasswd ? " htpasswd = \"" : "",
+		    c->admin.htpasswd ? c->admin.htpasswd : "",
+		    c->admin.htpasswd ? "\";" : "");
+	} else
+		fprintf(fp, "# admin: off (no admin group)\n");
 	dump_list(fp, "listing", c->listing, c->nlisting);
 	fprintf(fp, "templates = { ");
 	dump_list(fp, "patterns", c->templates.patterns,

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <stdio.h>
 
+#include "cidr.h"
 #include "hearth.h"
 
 struct conf_listen {
@@ -53,6 +54,19 @@ struct conf_templates {
 	int			 nvars;
 };
 
+/* The protected area: status pages and anything under its paths. */
+struct conf_admin {
+	char			*paths[MAX_ADMIN_PATHS];	/* prefixes */
+	int			 npaths;
+	struct cidr		 allow[MAX_ADMIN_ALLOW];
+	int			 nallow;
+	char			*htpasswd;	/* absolute; NULL: no password */
+	char			*realm;
+	char			*status_path;	/* HTML dashboard */
+	char			*status_api;	/* JSON */
+	char			*status_template;	/* absolute */
+};
+
 struct conf_health {
 	char			*path;		/* NULL: no health path */
 	int			 log;		/* log health checks */
@@ -89,6 +103,9 @@ struct config {
 	char			*listing[MAX_LISTING];	/* URL prefixes */
 	int			 nlisting;
 	struct conf_templates	 templates;
+	struct conf_admin	 admin;
+	int			 admin_set;	/* the group was given */
+	int			 admin_allow_set;
 };
 
 /* Errors gathered while loading, each a "file:line: message" line. */

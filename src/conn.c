@@ -16,6 +16,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,16 @@
 #include "date.h"
 #include "file.h"
 #include "gen.h"
+#include "cidr.h"
+#include "htpasswd.h"
 #include "http_cond.h"
 #include "hearth.h"
 #include "log.h"
 #include "logfmt.h"
 #include "path.h"
 #include "resp.h"
+#include "scoreboard.h"
+#include "status.h"
 #include "worker.h"
 
 #define LINGER_MS		2000	/* as Apache's MAX_SECS_TO_LINGER */
@@ -43,6 +48,10 @@
 enum step { STEP_AGAIN, STEP_NEXT, STEP_CLOSED };
 
 static void	conn_event(struct ev_loop *, int, int, void *);
+static void	conn_target(const struct conn *, char *, size_t);
+static struct span conn_header(const struct http_request *, const char *);
+static void	conn_respond_body(struct conn *, int, const char *,
+		    const char *, struct tmpl_out *);
 static void	conn_timeout(struct ev_loop *, struct ev_tmr *, void *);
 static void	conn_run(struct conn *);
 static void	conn_error(struct conn *, int status, const char *extra);
@@ -120,7 +129,10 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 		snprintf(c->client_port, sizeof(c->client_port), "%u",
 		    ntohs(s4->sin_port));
 	}
-	(void)salen;
+	memcpy(&c->client_ss, sa, salen < sizeof(c->client_ss) ? salen :
+	    sizeof(c->client_ss));
+	if (w->sb_slot != NULL)
+		sb_connection(w->sb_slot);
 	if (ev_add(w->loop, fd, EV_READ, conn_event, c) == -1) {
 		log_warn("epoll_ctl add for client %s", c->client);
 		c->state = CONN_HEAD;
@@ -178,6 +190,30 @@ span_set(struct conn_span *s, const struct conn *c, struct span sp)
 
 /* ---------------------------------------------------------- logging */
 
+static uint64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* The request's path, without the query, for the top-paths sketch. */
+static void
+conn_scoreboard_end(struct conn *c)
+{
+	char	target[SKETCH_KEY_MAX + 1];
+
+	if (c->w->sb_slot == NULL || c->nolog)
+		return;
+	conn_target(c, target, sizeof(target));
+	target[strcspn(target, "?")] = '\0';
+	sb_request_end(c->w->sb_slot, c->status, c->body_sent,
+	    mono_us() - c->req_start, target, strlen(target));
+	sb_state(c->w->sb_slot, c->keep_alive ? SB_KEEPALIVE : SB_IDLE);
+}
+
 static void
 conn_log_access(struct conn *c)
 {
@@ -185,11 +221,13 @@ conn_log_access(struct conn *c)
 	struct logfmt_entry	 e;
 	char			 line[LOGFMT_LINE_MAX];
 
+	conn_scoreboard_end(c);
 	if (w->access_fd == -1 || c->nolog)
 		return;
 	worker_update_dates(w);
 	memset(&e, 0, sizeof(e));
 	e.host = c->client;
+	e.user = c->user[0] ? c->user : NULL;
 	e.time = w->date_clf;
 	if (c->req_line.set) {
 		e.request = c->rbuf + c->req_line.off;
@@ -879,6 +917,131 @@ conn_body_consume(struct conn *c)
 	return 0;
 }
 
+/* ---------------------------------------------------------- admin */
+
+static int
+admin_prefix(const struct conf_admin *a, const char *path)
+{
+	int	i;
+
+	for (i = 0; i < a->npaths; i++)
+		if (strncmp(path, a->paths[i], strlen(a->paths[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * HTTP Basic against the htpasswd file (RFC 7617).  A failure is logged
+ * in one fixed form, "admin: authentication failure for user ...", so
+ * fail2ban can match it; the user name is escaped like any client byte.
+ */
+static int
+conn_admin_auth(struct conn *c)
+{
+	const struct conf_admin	*a = &c->w->conf->admin;
+	struct span		 auth = conn_header(&c->w->req, "Authorization");
+	char			 buf[512], err[128], esc[4 * 64 + 1];
+	const char		*user = NULL, *pass = NULL, *why;
+	enum htpasswd_result	 r;
+	size_t			 n;
+
+	if (auth.p == NULL)
+		why = "no credentials";
+	else if (basic_auth_parse(auth.p, auth.len, buf, sizeof(buf), &user,
+	    &pass, err, sizeof(err)) == -1)
+		why = "malformed credentials";
+	else if ((r = htpasswd_verify(c->w->htpasswd, user, pass)) !=
+	    HTPASSWD_OK)
+		why = htpasswd_result_str(r);
+	else {
+		strlcpy(c->user, user, sizeof(c->user));
+		explicit_bzero(buf, sizeof(buf));
+		return 0;
+	}
+	if (user != NULL) {
+		n = logfmt_escape(esc, sizeof(esc) - 1, user, strlen(user),
+		    NULL);
+		esc[n] = '\0';
+		log_client(LOG_WARNING, c->client, "admin: authentication "
+		    "failure for user \"%s\": %s", esc, why);
+	} else if (auth.p != NULL)
+		log_client(LOG_WARNING, c->client, "admin: authentication "
+		    "failure for user \"\": %s", why);
+	explicit_bzero(buf, sizeof(buf));
+	snprintf(buf, sizeof(buf), "WWW-Authenticate: Basic realm=\"%s\", "
+	    "charset=\"UTF-8\"\r\n", a->realm);
+	conn_error(c, 401, buf);
+	return -1;
+}
+
+static void
+conn_status(struct conn *c, enum status_kind kind)
+{
+	const struct http_request	*req = &c->w->req;
+	struct tmpl_out			 out = { NULL, 0, 0 };
+	char				 extra[64] = "";
+	const char			*q = req->query.p;
+	long				 refresh;
+	int				 rc;
+
+	if (req->method_id != HTTP_M_GET && req->method_id != HTTP_M_HEAD) {
+		conn_error(c, 405, "Allow: GET, HEAD\r\n");
+		return;
+	}
+	if ((rc = status_render(c->w, kind, &out)) != 0) {
+		tmpl_out_free(&out);
+		conn_error(c, rc, NULL);
+		return;
+	}
+	/* ?refresh=N: the browser reloads the dashboard every N seconds */
+	if (kind == STATUS_HTML && q != NULL && req->query.len > 8 &&
+	    strncmp(q, "refresh=", 8) == 0 &&
+	    (refresh = strtol(q + 8, NULL, 10)) > 0 && refresh <= 3600)
+		snprintf(extra, sizeof(extra), "Refresh: %ld\r\n", refresh);
+	conn_respond_body(c, 200, status_type(kind), extra[0] ? extra : NULL,
+	    &out);
+}
+
+/*
+ * The admin area: its paths are for the allowed networks only (403),
+ * then for htpasswd users (401).  Returns 1 when answered here (denied,
+ * or a status page), 0 to go on (a file under an admin path).
+ */
+static int
+conn_admin(struct conn *c)
+{
+	const struct conf_admin		*a = &c->w->conf->admin;
+	const struct http_request	*req = &c->w->req;
+	char				 path[1024];
+	const char			*err;
+
+	/* decide on the normalised path: /%73erver-status is the same */
+	if (req->form == HTTP_FORM_ASTERISK ||
+	    req->form == HTTP_FORM_AUTHORITY || req->path.len >= sizeof(path) ||
+	    path_normalize(req->path.p, req->path.len, path, &err) == -1 ||
+	    !admin_prefix(a, path))
+		return 0;
+	if (!cidr_match_any(a->allow, (size_t)a->nallow,
+	    (struct sockaddr *)&c->client_ss)) {
+		log_client(LOG_INFO, c->client, "admin: %s from a network not "
+		    "in admin.allow", path);
+		conn_error(c, 403, NULL);
+		return 1;
+	}
+	if (c->w->htpasswd != NULL && conn_admin_auth(c) == -1)
+		return 1;
+	if (strcmp(path, a->status_path) == 0) {
+		conn_status(c, req->query.p && span_eq(req->query, "auto") ?
+		    STATUS_AUTO : STATUS_HTML);
+		return 1;
+	}
+	if (strcmp(path, a->status_api) == 0) {
+		conn_status(c, STATUS_JSON);
+		return 1;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------- health */
 
 static int
@@ -945,8 +1108,19 @@ conn_request(struct conn *c)
 		return;
 	}
 	c->nolog = 0;
+	c->user[0] = '\0';
+	c->req_start = mono_us();
+	if (w->sb_slot != NULL) {
+		sb_request_begin(w->sb_slot, c->rbuf + c->req_line.off,
+		    c->req_line.len, c->client);
+		sb_state(w->sb_slot, SB_WRITING);
+	}
 	if (conn_body_begin(c) == -1)
 		return;
+	if (w->conf->admin_set && conn_admin(c)) {
+		conn_body_expect(c);
+		return;
+	}
 	if (conn_is_health(c)) {
 		conn_health(c);
 		conn_body_expect(c);

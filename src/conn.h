@@ -49,6 +49,7 @@ struct conn {
 	enum conn_state		 state;
 	struct ev_tmr		 tmr;
 	char			 client[64];	/* "addr" for %h */
+	struct sockaddr_storage	 client_ss;	/* the same, for admin.allow */
 	char			 client_port[8];
 
 	char			*rbuf;		/* request bytes */
@@ -65,6 +66,8 @@ struct conn {
 	int			 keep_alive;
 	int			 linger;	/* unread input may follow */
 	int			 nolog;		/* no access-log line (health) */
+	uint64_t		 req_start;	/* µs, monotonic, for latency */
+	char			 user[64];	/* admin user, for %u */
 
 	/* a request body we read and throw away (static files take none) */
 	int			 body_chunked;

@@ -42,6 +42,12 @@
 #define MAX_INDEX		16
 #define MAX_ERROR_PAGES		32
 #define MAX_LISTING		32	/* listing URL prefixes */
+#define MAX_ADMIN_PATHS		16
+#define MAX_ADMIN_ALLOW		32
+#define DEF_STATUS_PATH		"/server-status"
+#define DEF_STATUS_API		"/api/status"
+#define DEF_STATUS_TEMPLATE	"etc/status.thtml"
+#define DEF_ADMIN_REALM		"hearth admin"
 #define MAX_TMPL_PATTERNS	16
 #define MAX_TMPL_VARS		64
 #define TMPL_FILE_MAX		(4 << 20)	/* largest template file */

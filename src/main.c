@@ -23,6 +23,7 @@
 #include "master.h"
 #include "mime.h"
 #include "notify.h"
+#include "scoreboard.h"
 #include "slog.h"
 #include "worker.h"
 
@@ -174,6 +175,14 @@ block_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static unsigned
+scoreboard_slots(int workers)
+{
+	unsigned	n = (unsigned)workers * 4 + 16;
+
+	return n > SB_MAX_SLOTS ? SB_MAX_SLOTS : n;
+}
+
 static int
 run_one_process(struct master_args *a)
 {
@@ -190,6 +199,10 @@ run_one_process(struct master_args *a)
 	wa.mime = a->mime;
 	wa.drop_privileges = 1;
 	wa.server_start = time(NULL);
+	if ((wa.sb = a->sb) != NULL) {
+		scoreboard_assign(a->sb, 0, getpid(), 1);
+		wa.sb_slot = scoreboard_slot(a->sb, 0);
+	}
 	log_notice("%s running as a single process (-X)", HEARTH_SERVER);
 	notify_ready();
 	return worker_main(&wa);
@@ -254,6 +267,13 @@ main(int argc, char **argv, char **envp)
 		pidfile_remove(a.pidfh);
 		return 1;
 	}
+	/*
+	 * Room for every worker of two generations (a graceful reload) and
+	 * then some; pages never touched cost nothing.
+	 */
+	if ((a.sb = scoreboard_create(o.one_process ? 1 :
+	    scoreboard_slots(conf->workers))) == NULL)
+		log_warn("scoreboard: status pages will show no figures");
 	if ((a.mime = master_load_mime(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hearthd: out of memory\n");
 		pidfile_remove(a.pidfh);

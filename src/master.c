@@ -29,6 +29,7 @@
 #include "master.h"
 #include "mime.h"
 #include "notify.h"
+#include "scoreboard.h"
 #include "slog.h"
 #include "worker.h"
 
@@ -47,6 +48,7 @@ struct slot {
 	pid_t		 pid;
 	int		 generation;
 	int		 index;		/* which listeners it accepts on */
+	int		 sbi;		/* its scoreboard slot, or -1 */
 	enum slot_state	 state;
 	uint64_t	 deadline;	/* ms: KILL after, when stopping */
 };
@@ -176,7 +178,7 @@ master_spawn(struct master *m, int index)
 	struct worker_args	 wa;
 	struct slot		*s = NULL;
 	pid_t			 pid;
-	int			 i;
+	int			 i, sbi;
 
 	for (i = 0; i < MAX_SLOTS; i++)
 		if (m->slots[i].state == SLOT_EMPTY) {
@@ -187,6 +189,8 @@ master_spawn(struct master *m, int index)
 		log_errorx("no free worker slot; not spawning");
 		return;
 	}
+	/* a worker without a scoreboard slot serves, uncounted */
+	sbi = m->a->sb ? scoreboard_free_slot(m->a->sb) : -1;
 	switch (pid = fork()) {
 	case -1:
 		log_warn("fork");
@@ -197,6 +201,10 @@ master_spawn(struct master *m, int index)
 		s->pid = pid;
 		s->generation = m->generation;
 		s->index = index;
+		s->sbi = sbi;
+		if (sbi != -1)
+			scoreboard_assign(m->a->sb, (unsigned)sbi, pid,
+			    (uint32_t)m->generation);
 		s->state = SLOT_STARTING;
 		s->deadline = 0;
 		log_info("worker %d started (generation %d)", (int)pid,
@@ -224,6 +232,9 @@ master_spawn(struct master *m, int index)
 	wa.drop_privileges = 1;
 	wa.lb_draining = m->lb_draining;
 	wa.server_start = m->started;
+	wa.sb = m->a->sb;
+	wa.sb_slot = sbi != -1 ? scoreboard_slot(m->a->sb, (unsigned)sbi) :
+	    NULL;
 	_exit(worker_main(&wa));
 }
 
@@ -360,22 +371,45 @@ master_schedule_respawn(struct master *m)
 		    master_respawn_timer, m);
 }
 
+/* What a worker that crashed was doing, from its scoreboard slot. */
+static void
+master_forensics(struct master *m, struct slot *s)
+{
+	struct sb_worker	sw;
+
+	if (s->sbi == -1 || scoreboard_worker(m->a->sb, (unsigned)s->sbi,
+	    &sw) == -1)
+		return;
+	if (sw.request[0] == '\0') {
+		log_notice("worker %d was %s, with no request yet", (int)s->pid,
+		    sb_state_name(sw.state));
+		return;
+	}
+	log_notice("worker %d was %s; its last request: \"%s\" from %s",
+	    (int)s->pid, sb_state_name(sw.state), sw.request, sw.client);
+}
+
 static void
 master_exited(struct master *m, struct slot *s, int st)
 {
 	int	unasked = s->state != SLOT_STOPPING;
 	int	gen = s->generation;
 
-	if (WIFSIGNALED(st))
+	if (WIFSIGNALED(st)) {
 		log_notice("worker %d (generation %d) killed by signal %d "
 		    "(%s)%s", (int)s->pid, gen, WTERMSIG(st),
 		    strsignal(WTERMSIG(st)), WCOREDUMP(st) ?
 		    ", core dumped" : "");
+		if (unasked)
+			master_forensics(m, s);
+	}
 	else if (WEXITSTATUS(st) != 0 || unasked)
 		log_notice("worker %d (generation %d) exited with status %d",
 		    (int)s->pid, gen, WEXITSTATUS(st));
 	else
 		log_info("worker %d (generation %d) exited", (int)s->pid, gen);
+	if (s->sbi != -1)
+		scoreboard_retire(m->a->sb, (unsigned)s->sbi);
 	s->state = SLOT_EMPTY;
 	s->pid = 0;
 	if (m->stopping || !unasked || gen != m->generation)

@@ -10,6 +10,7 @@
 
 struct pidfh;
 struct slog;
+struct scoreboard;
 struct mime_table;
 
 struct master_args {
@@ -22,6 +23,7 @@ struct master_args {
 	int			 access_fd;
 	struct slog		*access_slog;	/* access_log = "syslog..." */
 	struct mime_table	*mime;
+	struct scoreboard	*sb;		/* shared with every worker */
 };
 
 /* Runs until stopped; returns the process exit status. */

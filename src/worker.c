@@ -23,7 +23,9 @@
 #include "ev.h"
 #include "gen.h"
 #include "hearth.h"
+#include "htpasswd.h"
 #include "log.h"
+#include "scoreboard.h"
 #include "slog.h"
 #include "worker.h"
 
@@ -174,6 +176,8 @@ worker_drain(struct worker *w)
 	w->draining = 1;
 	setproctitle("worker process (generation %d, stopping)",
 	    w->generation);
+	if (w->sb_slot != NULL)
+		sb_state(w->sb_slot, SB_GRACEFUL);
 	worker_stop_accepting(w);
 	for (i = 0; i < w->conf->limits.max_connections; i++)
 		if (w->conns[i].state != CONN_FREE)
@@ -232,6 +236,24 @@ worker_drop_privileges(const struct config *conf)
 	return 0;
 }
 
+/* The admin users, read once per worker: a reload rereads them. */
+static int
+worker_load_htpasswd(struct worker *w)
+{
+	char	err[1024];
+	int	bad;
+
+	if (w->conf->admin.htpasswd == NULL)
+		return 0;
+	if ((w->htpasswd = calloc(1, sizeof(*w->htpasswd))) == NULL)
+		return -1;
+	err[0] = '\0';
+	if ((bad = htpasswd_load(w->conf->admin.htpasswd, w->htpasswd, err,
+	    sizeof(err))) != 0)
+		log_warnx("admin htpasswd: %s", err);
+	return bad == -1 ? -1 : 0;
+}
+
 static int
 worker_setup(struct worker *w, const struct worker_args *a)
 {
@@ -256,6 +278,10 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	}
 	w->lb_draining = a->lb_draining;
 	w->server_start = a->server_start;
+	w->sb = a->sb;
+	w->sb_slot = a->sb_slot;
+	if (worker_load_htpasswd(w) == -1)
+		return -1;
 	w->limits.request_line = conf->limits.request_line;
 	w->limits.header_field = conf->limits.header_field;
 	w->limits.headers_total = conf->limits.headers_total;
@@ -327,6 +353,8 @@ worker_main(const struct worker_args *a)
 			log_warn("worker ready notice");
 		close(a->ready_fd);
 	}
+	if (w.sb_slot != NULL)
+		sb_state(w.sb_slot, SB_IDLE);
 	if (ev_run(w.loop) == -1)
 		log_warn("epoll_wait");
 	worker_idle(&w);

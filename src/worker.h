@@ -18,6 +18,9 @@ struct ev_loop;
 struct mime_table;
 struct slog;
 struct gen_cache;
+struct scoreboard;
+struct sb_slot;
+struct htpasswd;
 
 /* What the master hands a worker at fork time. */
 struct worker_args {
@@ -32,6 +35,8 @@ struct worker_args {
 	int			 drop_privileges;
 	int			 lb_draining;	/* health path answers 503 */
 	time_t			 server_start;	/* for {{uptime}} */
+	struct scoreboard	*sb;
+	struct sb_slot		*sb_slot;	/* ours, or NULL */
 };
 
 struct worker {
@@ -48,6 +53,9 @@ struct worker {
 	int			 lb_draining;	/* leaving the balancer's pool */
 	time_t			 server_start;
 	struct gen_cache	*tmpl_cache;	/* compiled templates */
+	struct scoreboard	*sb;
+	struct sb_slot		*sb_slot;	/* ours, or NULL */
+	struct htpasswd		*htpasswd;	/* admin users, or NULL */
 	struct http_limits	 limits;
 
 	struct conn		*conns;		/* table, allocated once */

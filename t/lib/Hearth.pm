@@ -81,8 +81,8 @@ sub start {
 	make_path("$root/etc", "$root/htdocs", "$root/logs");
 	system('cp', '-R', "$SRCDIR/htdocs/.", "$root/htdocs/") == 0
 	    or die "cp htdocs";
-	system('cp', "$SRCDIR/etc/mime.types", "$root/etc/") == 0
-	    or die "cp mime.types";
+	system('cp', "$SRCDIR/etc/mime.types", "$SRCDIR/etc/status.thtml",
+	    "$root/etc/") == 0 or die "cp etc files";
 	while (my ($f, $d) = each %{ $o{files} // {} }) {
 		spew("$root/$f", $d);
 	}
