@@ -138,6 +138,19 @@ SKIP: {
 	$h->stop;
 }
 
+# --- hearthctl status prints a summary from the same data
+{
+	my $ctl = $ENV{HEARTHCTL} // "$ENV{HEARTH_BUILDDIR}/src/hearthctl";
+	$h = Hearth->start(foreground => 0, conf => "admin = { };\n");
+	$h->get('/') for 1 .. 4;
+	my $out = `$ctl -f @{[ $h->conf_path ]} status 2>&1`;
+	is($? >> 8, 0, 'hearthctl status: running');
+	like($out, qr/^  requests: +[4-9]\d*$/m, 'hearthctl status shows the request count')
+	    or diag $out;
+	like($out, qr/^  busy workers: /m, 'and the workers');
+	$h->stop;
+}
+
 # --- never open to everyone by accident
 $h = Hearth->start(no_spawn => 1, conf => "admin = { allow = [ \"0.0.0.0/0\" ]; };\n");
 my $out = `$Hearth::HEARTHD -t -f @{[ $h->conf_path ]} 2>&1`;
