@@ -68,6 +68,14 @@ static const struct key top_keys[] = {
 	{ "listing",		K_SPECIAL, 0, 0, 0 },
 	{ "templates",		K_SPECIAL, 0, 0, 0 },
 	{ "admin",		K_SPECIAL, 0, 0, 0 },
+	{ "remote_ip",		K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key remoteip_keys[] = {
+	{ "proxy_protocol",	K_SPECIAL, 0, 0, 0 },
+	{ "trusted",		K_SPECIAL, 0, 0, 0 },
+	{ "header",		K_STRING, OFF(remote_ip.header), 0, 0 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -119,6 +127,7 @@ static const struct key limit_keys[] = {
 
 struct loader {
 	struct config		*conf;
+	config_setting_t	*proxy_setting;	/* remote_ip.proxy_protocol */
 	struct conf_errors	*errs;
 	const char		*file;
 	int			 bad_root;	/* relative paths are moot */
@@ -645,6 +654,89 @@ set_allow(struct loader *ld, config_setting_t *s)
 	ld->conf->admin_allow_set = 1;
 }
 
+/* Networks into v[max], each a CIDR; returns how many. */
+static int
+set_cidrs(struct loader *ld, config_setting_t *s, struct cidr *v, int max,
+    const char *what)
+{
+	config_setting_t	*e;
+	char			 err[256];
+	int			 i, n = 0;
+
+	if (want_list(ld, s) == -1)
+		return 0;
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
+			continue;
+		if (n == max) {
+			conf_err(ld, e, "more than %d %s networks", max, what);
+			break;
+		}
+		if (cidr_parse(config_setting_get_string(e), &v[n], err,
+		    sizeof(err)) == -1) {
+			conf_err(ld, e, "%s: %s", what, err);
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
+/*
+ * remote_ip.proxy_protocol names listeners that also appear in listen;
+ * it must come after listen in the file, so it is checked at the end.
+ */
+static void
+set_proxy_listeners(struct loader *ld, config_setting_t *s)
+{
+	ld->proxy_setting = s;
+}
+
+static void
+mark_proxy_listeners(struct loader *ld)
+{
+	struct config		*conf = ld->conf;
+	config_setting_t	*e;
+	struct conf_listen	 l;
+	char			 err[256];
+	int			 i, j;
+
+	if (ld->proxy_setting == NULL || want_list(ld, ld->proxy_setting) == -1)
+		return;
+	for (i = 0; (e = config_setting_get_elem(ld->proxy_setting, i)) !=
+	    NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
+			continue;
+		if (conf_parse_listen(config_setting_get_string(e), &l, err,
+		    sizeof(err)) == -1) {
+			conf_err(ld, e, "remote_ip.proxy_protocol: %s", err);
+			continue;
+		}
+		for (j = 0; j < conf->nlisten; j++)
+			if (conf->listen[j].sslen == l.sslen && memcmp(
+			    &conf->listen[j].ss, &l.ss, l.sslen) == 0)
+				break;
+		if (j == conf->nlisten)
+			conf_err(ld, e, "remote_ip.proxy_protocol: \"%s\" is "
+			    "not one of the listen addresses",
+			    config_setting_get_string(e));
+		else
+			conf->listen[j].proxy_protocol = 1;
+	}
+}
+
+static void
+set_remoteip_key(struct loader *ld, const struct key *k, config_setting_t *s)
+{
+	struct conf_remoteip	*r = &ld->conf->remote_ip;
+
+	if (strcmp(k->name, "trusted") == 0)
+		r->ntrusted = set_cidrs(ld, s, r->trusted, MAX_TRUSTED,
+		    "remote_ip.trusted");
+	else
+		set_proxy_listeners(ld, s);
+}
+
 static void
 set_admin_key(struct loader *ld, const struct key *k, config_setting_t *s)
 {
@@ -713,6 +805,10 @@ set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
 			walk_group(ld, s, template_keys, " in templates",
 			    set_template_key);
+	} else if (strcmp(k->name, "remote_ip") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
+			walk_group(ld, s, remoteip_keys, " in remote_ip",
+			    set_remoteip_key);
 	} else if (strcmp(k->name, "admin") == 0) {
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
 			return;
@@ -904,6 +1000,8 @@ fill_defaults(struct loader *ld)
 #define DEF(f, v)	do { if (c->f == -1) c->f = (v); } while (0)
 	if (c->admin_set)
 		fill_admin(ld);
+	if (c->remote_ip.header == NULL)
+		c->remote_ip.header = strdup(DEF_REMOTEIP_HEADER);
 	/* a health group turns the health path on, at /healthz by default */
 	if (c->health_set && c->health.path == NULL)
 		c->health.path = strdup(DEF_HEALTH_PATH);
@@ -1089,6 +1187,7 @@ conf_load(const char *file, const char *server_root_opt,
 	set_server_root(&ld, &cf, server_root_opt);
 	walk_group(&ld, config_root_setting(&cf), top_keys, "", set_special);
 	fill_defaults(&ld);
+	mark_proxy_listeners(&ld);
 	/*
 	 * The file-system checks run after other errors too, so that -t
 	 * lists everything at once; but not when server_root is bad, as
@@ -1123,6 +1222,7 @@ conf_free(struct config *c)
 	free(c->user);
 	free(c->group);
 	free(c->health.path);
+	free(c->remote_ip.header);
 	for (i = 0; i < c->admin.npaths; i++)
 		free(c->admin.paths[i]);
 	free(c->admin.htpasswd);
@@ -1213,6 +1313,23 @@ conf_dump(const struct config *c, FILE *fp)
 		    c->admin.htpasswd ? "\";" : "");
 	} else
 		fprintf(fp, "# admin: off (no admin group)\n");
+	{
+		char	net[64];
+		int	first = 1;
+
+		fprintf(fp, "remote_ip = { proxy_protocol = [ ");
+		for (i = 0; i < c->nlisten; i++)
+			if (c->listen[i].proxy_protocol) {
+				fprintf(fp, "%s\"%s\"", first ? "" : ", ",
+				    c->listen[i].spec);
+				first = 0;
+			}
+		fprintf(fp, " ]; trusted = [ ");
+		for (i = 0; i < c->remote_ip.ntrusted; i++)
+			fprintf(fp, "%s\"%s\"", i ? ", " : "", cidr_format(
+			    &c->remote_ip.trusted[i], net, sizeof(net)));
+		fprintf(fp, " ]; header = \"%s\"; };\n", c->remote_ip.header);
+	}
 	dump_list(fp, "listing", c->listing, c->nlisting);
 	fprintf(fp, "templates = { ");
 	dump_list(fp, "patterns", c->templates.patterns,

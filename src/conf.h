@@ -17,6 +17,7 @@ struct conf_listen {
 	char			 spec[128];	/* as written: "host:port" */
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
+	int			 proxy_protocol; /* a PROXY header first */
 };
 
 struct conf_error_page {
@@ -67,6 +68,13 @@ struct conf_admin {
 	char			*status_template;	/* absolute */
 };
 
+/* The real client behind a proxy (mod_remoteip, nginx realip). */
+struct conf_remoteip {
+	struct cidr		 trusted[MAX_TRUSTED];
+	int			 ntrusted;
+	char			*header;	/* X-Forwarded-For */
+};
+
 struct conf_health {
 	char			*path;		/* NULL: no health path */
 	int			 log;		/* log health checks */
@@ -104,6 +112,7 @@ struct config {
 	int			 nlisting;
 	struct conf_templates	 templates;
 	struct conf_admin	 admin;
+	struct conf_remoteip	 remote_ip;
 	int			 admin_set;	/* the group was given */
 	int			 admin_allow_set;
 };

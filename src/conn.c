@@ -33,6 +33,8 @@
 #include "log.h"
 #include "logfmt.h"
 #include "path.h"
+#include "proxy.h"
+#include "remoteip.h"
 #include "resp.h"
 #include "scoreboard.h"
 #include "status.h"
@@ -79,9 +81,25 @@ conn_set_state(struct conn *c, enum conn_state st)
 		log_warn("epoll_ctl on client %s", c->client);
 }
 
+/* This request's client; the error log names the proxy too, if any. */
+static void
+conn_set_client(struct conn *c, const struct sockaddr_storage *ss,
+    const char *text)
+{
+	if (ss != &c->client_ss)
+		memcpy(&c->client_ss, ss, sizeof(c->client_ss));
+	if (text != c->client)
+		strlcpy(c->client, text, sizeof(c->client));
+	if (strcmp(c->client, c->peer) == 0)
+		strlcpy(c->logname, c->client, sizeof(c->logname));
+	else
+		snprintf(c->logname, sizeof(c->logname), "%s (via %s)",
+		    c->client, c->peer);
+}
+
 void
 conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
-    socklen_t salen)
+    socklen_t salen, int proxy_protocol)
 {
 	struct conn	*c;
 	int		 on = 1;
@@ -106,44 +124,107 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	c->ffd = -1;
 	w->nconns++;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
-	    &((const struct sockaddr_in6 *)sa)->sin6_addr)) {
-		const struct sockaddr_in6	*s6 = (const void *)sa;
-
-		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], c->client,
-		    sizeof(c->client));
-		snprintf(c->client_port, sizeof(c->client_port), "%u",
-		    ntohs(s6->sin6_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6	*s6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, c->client,
-		    sizeof(c->client));
-		snprintf(c->client_port, sizeof(c->client_port), "%u",
-		    ntohs(s6->sin6_port));
-	} else {
-		const struct sockaddr_in	*s4 = (const void *)sa;
-
-		inet_ntop(AF_INET, &s4->sin_addr, c->client,
-		    sizeof(c->client));
-		snprintf(c->client_port, sizeof(c->client_port), "%u",
-		    ntohs(s4->sin_port));
-	}
-	memcpy(&c->client_ss, sa, salen < sizeof(c->client_ss) ? salen :
-	    sizeof(c->client_ss));
+	memcpy(&c->peer_ss, sa, salen < sizeof(c->peer_ss) ? salen :
+	    sizeof(c->peer_ss));
+	if (remoteip_format(sa, c->peer, sizeof(c->peer)) == -1)
+		strlcpy(c->peer, "-", sizeof(c->peer));
+	snprintf(c->client_port, sizeof(c->client_port), "%u", ntohs(
+	    sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)
+	    (const void *)sa)->sin6_port : ((const struct sockaddr_in *)
+	    (const void *)sa)->sin_port));
+	c->conn_ss = c->peer_ss;
+	strlcpy(c->conn_client, c->peer, sizeof(c->conn_client));
+	conn_set_client(c, &c->peer_ss, c->peer);
 	if (w->sb_slot != NULL)
 		sb_connection(w->sb_slot);
+	c->state = proxy_protocol ? CONN_PROXY : CONN_HEAD;
 	if (ev_add(w->loop, fd, EV_READ, conn_event, c) == -1) {
 		log_warn("epoll_ctl add for client %s", c->client);
-		c->state = CONN_HEAD;
 		conn_close(c);
 		return;
 	}
-	c->state = CONN_HEAD;
+	/* the PROXY header, like a request head, has timeouts.header */
 	c->head_deadline = ev_now(w->loop) + w->conf->timeouts.header * 1000;
 	conn_arm(c, w->conf->timeouts.header);
 	/* TCP_DEFER_ACCEPT: the request is most likely here already */
 	conn_event(w->loop, fd, EV_READ, c);
+}
+
+/*
+ * A PROXY protocol header (v1 or v2) starts every connection on such a
+ * listener.  Bytes after it are the start of the HTTP request.
+ * Returns 1 when done, 0 for more, -1 when the connection was closed.
+ */
+static int
+conn_proxy(struct conn *c)
+{
+	struct proxy_hdr	h;
+	struct worker		*w = c->w;
+	time_t			 now;
+
+	switch (proxy_parse((const unsigned char *)c->rbuf, c->rlen, &h)) {
+	case PROXY_AGAIN:
+		return 0;
+	case PROXY_ERROR:
+		/* a port scanner can make many of these: one line a second */
+		if ((now = time(NULL)) != w->proxy_warned) {
+			w->proxy_warned = now;
+			log_client(LOG_WARNING, c->peer, "bad PROXY protocol "
+			    "header: %s", h.error);
+		}
+		conn_close(c);
+		return -1;
+	case PROXY_DONE:
+		break;
+	}
+	if (!h.local) {
+		memcpy(&c->conn_ss, &h.src, sizeof(c->conn_ss));
+		if (remoteip_format((struct sockaddr *)&h.src, c->conn_client,
+		    sizeof(c->conn_client)) == -1)
+			strlcpy(c->conn_client, "-", sizeof(c->conn_client));
+		conn_set_client(c, &c->conn_ss, c->conn_client);
+	}
+	memmove(c->rbuf, c->rbuf + h.len, c->rlen - h.len);
+	c->rlen -= h.len;
+	c->rprev = 0;
+	c->state = CONN_HEAD;
+	return 1;
+}
+
+static int
+remoteip_trusted(const struct sockaddr *sa, void *arg)
+{
+	const struct conf_remoteip	*r = arg;
+
+	return cidr_match_any(r->trusted, (size_t)r->ntrusted, sa);
+}
+
+/*
+ * X-Forwarded-For, believed only from a trusted peer: the client is
+ * the right-most address that is not itself trusted (mod_remoteip).
+ */
+static void
+conn_remote_ip(struct conn *c)
+{
+	const struct conf_remoteip	*r = &c->w->conf->remote_ip;
+	const struct http_request	*req = &c->w->req;
+	struct span			 vals[16];
+	struct remoteip			 rip;
+	size_t				 i, n = 0;
+
+	if (r->ntrusted == 0) {
+		if (strcmp(c->client, c->conn_client) != 0)
+			conn_set_client(c, &c->conn_ss, c->conn_client);
+		return;
+	}
+	for (i = 0; i < req->nheaders && n < 16; i++)
+		if (span_eq(req->headers[i].name, r->header))
+			vals[n++] = req->headers[i].value;
+	if (remoteip_client((struct sockaddr *)&c->conn_ss, remoteip_trusted,
+	    (void *)r, vals, n, &rip) == 1)
+		conn_set_client(c, &rip.addr, rip.text);
+	else if (strcmp(c->client, c->conn_client) != 0)
+		conn_set_client(c, &c->conn_ss, c->conn_client);
 }
 
 void
@@ -507,7 +588,7 @@ conn_error_page(struct conn *c, int status)
 		return -1;
 	file_open(c->w, conf->error_pages[i].path, &res);
 	if (res.status != 200) {
-		log_client(LOG_WARNING, c->client, "error page %s for %d: %s",
+		log_client(LOG_WARNING, c->logname, "error page %s for %d: %s",
 		    conf->error_pages[i].path, status, res.error ?
 		    strerror(res.error) : resp_reason(res.status));
 		return -1;
@@ -761,7 +842,7 @@ conn_static(struct conn *c)
 	}
 	if ((plen = path_normalize(req->path.p, req->path.len, path, &err))
 	    == -1) {
-		log_client(LOG_INFO, c->client, "bad path: %s", err);
+		log_client(LOG_INFO, c->logname, "bad path: %s", err);
 		c->keep_alive = 0;
 		conn_error(c, 400, NULL);
 		goto done;
@@ -785,7 +866,7 @@ conn_static(struct conn *c)
 		conn_redirect_slash(c, path);
 	else {
 		if (res.status >= 500)
-			log_client(LOG_ERR, c->client, "%s: %s", path,
+			log_client(LOG_ERR, c->logname, "%s: %s", path,
 			    strerror(res.error));
 		conn_error(c, res.status, NULL);
 	}
@@ -817,7 +898,7 @@ conn_body_begin(struct conn *c)
 		c->linger = 1;
 		c->body_left = 0;
 		c->body_chunked = 0;
-		log_client(LOG_INFO, c->client, "request body of %lld bytes "
+		log_client(LOG_INFO, c->logname, "request body of %lld bytes "
 		    "exceeds limits.body", (long long)req->content_length);
 		conn_error(c, 413, NULL);
 		return -1;
@@ -868,7 +949,7 @@ conn_body_error(struct conn *c, int status, const char *why)
 	c->linger = 1;
 	c->body_left = 0;
 	c->body_chunked = 0;
-	log_client(LOG_INFO, c->client, "%d: %s", status, why);
+	log_client(LOG_INFO, c->logname, "%d: %s", status, why);
 	conn_error(c, status, NULL);
 	c->state = CONN_WRITE;
 }
@@ -962,10 +1043,10 @@ conn_admin_auth(struct conn *c)
 		n = logfmt_escape(esc, sizeof(esc) - 1, user, strlen(user),
 		    NULL);
 		esc[n] = '\0';
-		log_client(LOG_WARNING, c->client, "admin: authentication "
+		log_client(LOG_WARNING, c->logname, "admin: authentication "
 		    "failure for user \"%s\": %s", esc, why);
 	} else if (auth.p != NULL)
-		log_client(LOG_WARNING, c->client, "admin: authentication "
+		log_client(LOG_WARNING, c->logname, "admin: authentication "
 		    "failure for user \"\": %s", why);
 	explicit_bzero(buf, sizeof(buf));
 	snprintf(buf, sizeof(buf), "WWW-Authenticate: Basic realm=\"%s\", "
@@ -1023,7 +1104,7 @@ conn_admin(struct conn *c)
 		return 0;
 	if (!cidr_match_any(a->allow, (size_t)a->nallow,
 	    (struct sockaddr *)&c->client_ss)) {
-		log_client(LOG_INFO, c->client, "admin: %s from a network not "
+		log_client(LOG_INFO, c->logname, "admin: %s from a network not "
 		    "in admin.allow", path);
 		conn_error(c, 403, NULL);
 		return 1;
@@ -1110,6 +1191,7 @@ conn_request(struct conn *c)
 	c->nolog = 0;
 	c->user[0] = '\0';
 	c->req_start = mono_us();
+	conn_remote_ip(c);
 	if (w->sb_slot != NULL) {
 		sb_request_begin(w->sb_slot, c->rbuf + c->req_line.off,
 		    c->req_line.len, c->client);
@@ -1167,7 +1249,7 @@ conn_bad_request(struct conn *c, int status, const char *why)
 	c->keep_alive = 0;
 	c->linger = 1;
 	c->head_only = 0;
-	log_client(LOG_INFO, c->client, "%d: %s", status, why);
+	log_client(LOG_INFO, c->logname, "%d: %s", status, why);
 	conn_error(c, status, NULL);
 }
 
@@ -1313,7 +1395,7 @@ conn_step_write(struct conn *c)
 			}
 			if (n == 0) {
 				/* the file shrank: the length was a lie */
-				log_client(LOG_WARNING, c->client, "file "
+				log_client(LOG_WARNING, c->logname, "file "
 				    "truncated while being sent");
 				return STEP_CLOSED;
 			}
@@ -1459,14 +1541,31 @@ static void
 conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 {
 	struct conn	*c = arg;
-	int		 rc;
+	int		 rc, done;
 
 	switch (c->state) {
+	case CONN_PROXY:
+		rc = conn_fill(c);
+		if (rc == -1 && c->rlen == 0) {
+			conn_close(c);
+			return;
+		}
+		if ((done = conn_proxy(c)) == -1)
+			return;
+		if (done == 0) {
+			if (rc == -1)	/* closed before the header was whole */
+				conn_close(c);
+			return;
+		}
+		conn_run(c);
+		if (rc == -1 && c->state == CONN_HEAD)
+			conn_close(c);
+		break;
 	case CONN_BODY:
 		rc = conn_fill(c);
 		conn_run(c);
 		if (rc == -1 && c->state == CONN_BODY) {
-			log_client(LOG_INFO, c->client, "client closed the "
+			log_client(LOG_INFO, c->logname, "client closed the "
 			    "connection during the request body");
 			conn_close(c);
 		}
@@ -1530,7 +1629,7 @@ conn_timeout(struct ev_loop *loop, struct ev_tmr *t, void *arg)
 		conn_run(c);
 		return;
 	case CONN_WRITE:
-		log_client(LOG_INFO, c->client, "send timed out after %d s",
+		log_client(LOG_INFO, c->logname, "send timed out after %d s",
 		    c->w->conf->timeouts.send);
 		conn_log_access(c);
 		conn_close(c);

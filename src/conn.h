@@ -17,6 +17,7 @@ struct worker;
 
 enum conn_state {
 	CONN_FREE = 0,
+	CONN_PROXY,		/* reading a PROXY protocol header */
 	CONN_IDLE,		/* keep-alive, waiting for a request */
 	CONN_HEAD,		/* reading a request head */
 	CONN_BODY,		/* reading (and discarding) a request body */
@@ -48,8 +49,19 @@ struct conn {
 	int			 fd;
 	enum conn_state		 state;
 	struct ev_tmr		 tmr;
+	/*
+	 * Three views of who is talking: the TCP peer; the connection's
+	 * client (the PROXY header's source, else the peer); and this
+	 * request's client (X-Forwarded-For from a trusted peer, else the
+	 * connection's).  The last is %h, admin.allow and the scoreboard.
+	 */
+	struct sockaddr_storage	 peer_ss;
+	char			 peer[64];
+	struct sockaddr_storage	 conn_ss;
+	char			 conn_client[64];
+	struct sockaddr_storage	 client_ss;
 	char			 client[64];	/* "addr" for %h */
-	struct sockaddr_storage	 client_ss;	/* the same, for admin.allow */
+	char			 logname[144];	/* "client (via proxy)" */
 	char			 client_port[8];
 
 	char			*rbuf;		/* request bytes */
@@ -92,7 +104,7 @@ struct conn {
 };
 
 void	 conn_accept(struct worker *, int fd, const struct sockaddr *,
-	    socklen_t);
+	    socklen_t, int proxy_protocol);
 void	 conn_close(struct conn *);
 /* Graceful stop: close if idle, else finish the current response. */
 void	 conn_drain(struct conn *);

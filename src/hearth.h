@@ -43,6 +43,8 @@
 #define MAX_ERROR_PAGES		32
 #define MAX_LISTING		32	/* listing URL prefixes */
 #define MAX_ADMIN_PATHS		16
+#define MAX_TRUSTED		64	/* remote_ip.trusted networks */
+#define DEF_REMOTEIP_HEADER	"X-Forwarded-For"
 #define MAX_ADMIN_ALLOW		32
 #define DEF_STATUS_PATH		"/server-status"
 #define DEF_STATUS_API		"/api/status"

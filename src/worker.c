@@ -129,10 +129,13 @@ worker_accept(struct ev_loop *loop, int fd, int events, void *arg)
 	struct worker		*w = arg;
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
-	int			 cfd, i;
+	int			 cfd, i, proxy = 0;
 
 	(void)loop;
 	(void)events;
+	for (i = 0; i < w->nlisteners; i++)
+		if (w->listeners[i].fd == fd)
+			proxy = w->listeners[i].proxy_protocol;
 	for (i = 0; i < ACCEPT_BATCH && !w->draining; i++) {
 		len = sizeof(ss);
 		cfd = accept4(fd, (struct sockaddr *)&ss, &len,
@@ -148,7 +151,7 @@ worker_accept(struct ev_loop *loop, int fd, int events, void *arg)
 			}
 			return;
 		}
-		conn_accept(w, cfd, (struct sockaddr *)&ss, len);
+		conn_accept(w, cfd, (struct sockaddr *)&ss, len, proxy);
 	}
 }
 

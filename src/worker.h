@@ -75,6 +75,7 @@ struct worker {
 	char			*abuf;		/* access lines of one iteration */
 	size_t			 alen;
 	time_t			 last_full_warn;
+	time_t			 proxy_warned;	/* bad PROXY headers, 1/s */
 };
 
 int	 worker_main(const struct worker_args *);

@@ -49,7 +49,11 @@ like($line, $Hearth::COMBINED_RE, 'the message is the combined line');
 like($a[1], qr/"GET \/missing HTTP\/1\.1" 404 /, 'second request');
 unlike($a[0], qr/\n/, 'no newline in the datagram');
 
-my @e = drain($esock, 1);
+my @e;
+wait_until(sub {
+	push @e, drain($esock, 1, 0.2);
+	grep { /generation 1 serving/ } @e;
+}, 5);
 ok(scalar(grep { /^<29>.* hearthd\[\d+\]: \[core:notice\] \[pid \d+\] generation 1 serving/ } @e),
     'error log lines go to syslog (daemon.notice)') or diag explain \@e;
 $h->stop;
