@@ -65,6 +65,38 @@ head_max(const struct worker *w)
 	return w->limits.request_line + w->limits.headers_total + 64;
 }
 
+static char *
+buf_get(char **pool, int *n, size_t size)
+{
+	return *n > 0 ? pool[--*n] : malloc(size);
+}
+
+static void
+buf_put(char **pool, int *n, char *p)
+{
+	if (p == NULL)
+		return;
+	if (*n < BUF_POOL)
+		pool[(*n)++] = p;
+	else
+		free(p);
+}
+
+/* Give the buffers back: a read buffer that grew is not pooled. */
+static void
+conn_release_buffers(struct conn *c)
+{
+	struct worker	*w = c->w;
+
+	if (c->rcap == READ_BUF_SIZE)
+		buf_put(w->rpool, &w->nrpool, c->rbuf);
+	else
+		free(c->rbuf);
+	buf_put(w->wpool, &w->nwpool, c->wbuf);
+	c->rbuf = c->wbuf = NULL;
+	c->rcap = 0;
+}
+
 static void
 conn_arm(struct conn *c, int seconds)
 {
@@ -241,9 +273,8 @@ conn_close(struct conn *c)
 		close(c->ffd);
 	free(c->parts);
 	free(c->mbody);
-	free(c->rbuf);
-	free(c->wbuf);
-	c->rbuf = c->wbuf = c->mbody = NULL;
+	conn_release_buffers(c);
+	c->mbody = NULL;
 	c->parts = NULL;
 	c->state = CONN_FREE;
 	c->next_free = w->free_conns;
@@ -332,7 +363,8 @@ conn_log_access(struct conn *c)
 static int
 conn_wbuf(struct conn *c)
 {
-	if (c->wbuf == NULL && (c->wbuf = malloc(WBUF_SIZE)) == NULL)
+	if (c->wbuf == NULL && (c->wbuf = buf_get(c->w->wpool, &c->w->nwpool,
+	    WBUF_SIZE)) == NULL)
 		return -1;
 	c->wlen = c->woff = 0;
 	return 0;
@@ -833,10 +865,13 @@ conn_static(struct conn *c)
 	struct http_request	*req = &c->w->req;
 	struct file_res		 res;
 	const char		*err;
-	char			*path;
+	char			 pathbuf[DEF_LIMIT_REQUEST_LINE], *path;
 	long			 plen;
 
-	if ((path = malloc(req->path.len + 1)) == NULL) {
+	/* a path fits on the stack unless limits.request_line was raised */
+	if (req->path.len < sizeof(pathbuf))
+		path = pathbuf;
+	else if ((path = malloc(req->path.len + 1)) == NULL) {
 		conn_error(c, 503, NULL);
 		return;
 	}
@@ -871,7 +906,8 @@ conn_static(struct conn *c)
 		conn_error(c, res.status, NULL);
 	}
 done:
-	free(path);
+	if (path != pathbuf)
+		free(path);
 }
 
 /* ---------------------------------------------------------- bodies */
@@ -1258,24 +1294,35 @@ conn_bad_request(struct conn *c, int status, const char *why)
 static int
 conn_fill(struct conn *c)
 {
-	size_t	 max = head_max(c->w);
+	size_t	 max = head_max(c->w), space;
 	ssize_t	 n;
 	char	*p;
 
 	for (;;) {
-		if (c->rlen == c->rcap) {
+		if (c->rcap == 0) {
+			if ((c->rbuf = buf_get(c->w->rpool, &c->w->nrpool,
+			    READ_BUF_SIZE)) == NULL)
+				return -1;
+			c->rcap = READ_BUF_SIZE;
+		} else if (c->rlen == c->rcap) {
 			if (c->rcap >= max)
 				return 1;	/* full: the parser decides */
-			c->rcap = c->rcap ? c->rcap * 2 : READ_BUF_SIZE;
-			if (c->rcap > max)
-				c->rcap = max;
+			c->rcap = c->rcap * 2 > max ? max : c->rcap * 2;
 			if ((p = realloc(c->rbuf, c->rcap)) == NULL)
 				return -1;
 			c->rbuf = p;
 		}
-		n = read(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen);
+		space = c->rcap - c->rlen;
+		n = read(c->fd, c->rbuf + c->rlen, space);
 		if (n > 0) {
 			c->rlen += (size_t)n;
+			/*
+			 * A short read emptied the socket: skip the read that
+			 * would only say EAGAIN.  The loop is level-triggered,
+			 * so later bytes (or EOF) wake us again.
+			 */
+			if ((size_t)n < space)
+				return 0;
 			continue;
 		}
 		if (n == 0)
@@ -1458,10 +1505,7 @@ conn_finish(struct conn *c)
 		return;
 	}
 	/* an idle connection keeps no buffers: it costs only its struct */
-	free(c->rbuf);
-	free(c->wbuf);
-	c->rbuf = c->wbuf = NULL;
-	c->rcap = 0;
+	conn_release_buffers(c);
 	conn_set_state(c, CONN_IDLE);
 	conn_arm(c, w->conf->timeouts.keepalive);
 }

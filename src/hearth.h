@@ -59,6 +59,7 @@
 
 #define LISTEN_BACKLOG		511
 #define READ_BUF_SIZE		16384	/* per connection; grows to hold a head */
+#define BUF_POOL		64	/* spare buffers a worker keeps */
 #define ACCESS_LOG_BUF		65536	/* lines gathered per loop iteration */
 #define LOG_LINE_MAX		8192	/* longest access/error log line */
 #define RESP_HEAD_MAX		2048	/* our own response headers */

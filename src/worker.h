@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "date.h"
 #include "http_parse.h"
+#include "hearth.h"
 #include "listen.h"
 
 struct conn;
@@ -63,6 +64,16 @@ struct worker {
 	long			 nconns;
 
 	struct http_request	 req;		/* scratch for the parser */
+
+	/*
+	 * Spare read and write buffers.  An idle keep-alive connection
+	 * gives its buffers back (so it costs only its struct), and the
+	 * next request takes them from here instead of from malloc().
+	 */
+	char			*rpool[BUF_POOL];
+	int			 nrpool;
+	char			*wpool[BUF_POOL];
+	int			 nwpool;
 
 	time_t			 date_sec;	/* cached per second */
 	char			 date_http[DATE_HTTP_LEN + 1];
