@@ -11,6 +11,7 @@
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -24,6 +25,7 @@
 
 #include "conn.h"
 #include "date.h"
+#include "fcache.h"
 #include "file.h"
 #include "gen.h"
 #include "cidr.h"
@@ -83,6 +85,18 @@ buf_put(char **pool, int *n, char *p)
 }
 
 /* Give the buffers back: a read buffer that grew is not pooled. */
+static void
+conn_release_mbody(struct conn *c)
+{
+	if (c->mref != NULL)
+		fcache_put(c->w->fcache, c->mref);
+	else
+		free(c->mbody);
+	c->mref = NULL;
+	c->mbody = NULL;
+	c->mlen = c->moff = 0;
+}
+
 static void
 conn_release_buffers(struct conn *c)
 {
@@ -272,9 +286,8 @@ conn_close(struct conn *c)
 	if (c->ffd != -1)
 		close(c->ffd);
 	free(c->parts);
-	free(c->mbody);
+	conn_release_mbody(c);
 	conn_release_buffers(c);
-	c->mbody = NULL;
 	c->parts = NULL;
 	c->state = CONN_FREE;
 	c->next_free = w->free_conns;
@@ -858,6 +871,45 @@ conn_template(struct conn *c, int status, const char *path,
 	conn_respond_body(c, status, "text/html; charset=utf-8", NULL, &out);
 }
 
+/*
+ * A small file from the open-file cache: the same head conn_send_file()
+ * builds, and the body from memory, sent with the head in one writev.
+ */
+static void
+conn_send_cached(struct conn *c, struct fcache_entry *e)
+{
+	struct resp_buf	b;
+	time_t		lm;
+	int		rc;
+
+	worker_update_dates(c->w);
+	lm = cond_last_modified(e->st.st_mtime, c->w->date_sec);
+	if ((rc = conn_conditional(c, &e->st, e->etag, lm)) != 0) {
+		fcache_put(c->w->fcache, e);
+		if (rc == 304)
+			conn_not_modified(c, e->etag, lm);
+		else
+			conn_error(c, rc, NULL);
+		return;
+	}
+	resp_begin(c, &b, 200);
+	resp_str(&b, "Accept-Ranges: bytes\r\n");
+	resp_validators(&b, e->etag, lm);
+	resp_header(&b, "Content-Type", e->type);
+	resp_fmt(&b, "Content-Length: %zu\r\n", e->len);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->wlen = c->whead = b.len;
+	if (c->head_only || e->len == 0) {
+		fcache_put(c->w->fcache, e);
+		return;
+	}
+	c->mref = e;
+	c->mbody = e->body;
+	c->mlen = e->len;
+	c->moff = 0;
+}
+
 /* GET and HEAD of a static file, and the 405 for other methods on one. */
 static void
 conn_static(struct conn *c)
@@ -886,7 +938,17 @@ conn_static(struct conn *c)
 		conn_error(c, 404, NULL);
 		goto done;
 	}
-	file_open(c->w, path, &res);
+	/* ranges and templates need the file itself */
+	if ((req->method_id == HTTP_M_GET || req->method_id == HTTP_M_HEAD) &&
+	    req->range.p == NULL && !gen_is_template(c->w, path)) {
+		struct fcache_entry	*e;
+
+		if ((e = fcache_get(c->w, path, &res)) != NULL) {
+			conn_send_cached(c, e);
+			goto done;
+		}
+	} else
+		file_open(c->w, path, &res);
 	if (res.status == 200 && req->method_id != HTTP_M_GET &&
 	    req->method_id != HTTP_M_HEAD) {
 		close(res.fd);
@@ -1408,6 +1470,32 @@ conn_step_write(struct conn *c)
 	int	more;
 
 	for (;;) {
+		/* head and a body in memory: one writev, no MSG_MORE dance */
+		while (c->woff < c->wlen && c->moff < c->mlen) {
+			struct iovec	iov[2];
+			struct msghdr	msg;
+			size_t		head = c->wlen - c->woff;
+
+			iov[0].iov_base = c->wbuf + c->woff;
+			iov[0].iov_len = head;
+			iov[1].iov_base = c->mbody + c->moff;
+			iov[1].iov_len = c->mlen - c->moff;
+			memset(&msg, 0, sizeof(msg));
+			msg.msg_iov = iov;
+			msg.msg_iovlen = 2;
+			if ((n = sendmsg(c->fd, &msg, MSG_NOSIGNAL)) == -1) {
+				if (errno == EAGAIN || errno == EINTR)
+					return STEP_AGAIN;
+				return STEP_CLOSED;
+			}
+			if ((size_t)n <= head)
+				conn_sent(c, (size_t)n);
+			else {
+				conn_sent(c, head);
+				c->moff += (size_t)n - head;
+				c->body_sent += (uint64_t)n - head;
+			}
+		}
 		while (c->woff < c->wlen) {
 			more = c->ffd != -1 || c->parts != NULL ||
 			    c->moff < c->mlen;
@@ -1478,8 +1566,7 @@ conn_finish(struct conn *c)
 	}
 	free(c->parts);
 	c->parts = NULL;
-	free(c->mbody);
-	c->mbody = NULL;
+	conn_release_mbody(c);
 	conn_log_access(c);
 	c->nrequests++;
 	if (!c->keep_alive) {

@@ -14,6 +14,7 @@
 #include "range.h"
 
 struct worker;
+struct fcache_entry;
 
 enum conn_state {
 	CONN_FREE = 0,
@@ -92,8 +93,9 @@ struct conn {
 	char			*wbuf;		/* head, and small bodies */
 	size_t			 wlen, woff;
 	size_t			 whead;		/* head bytes at the start of wbuf */
-	char			*mbody;		/* a generated body, after wbuf */
+	char			*mbody;		/* a body in memory, after wbuf */
 	size_t			 mlen, moff;
+	struct fcache_entry	*mref;		/* mbody is this entry's, not ours */
 	int			 ffd;		/* body from a file, or -1 */
 	off_t			 foff, fend;
 	/* multipart/byteranges: the parts after the current one */

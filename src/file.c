@@ -133,6 +133,7 @@ file_index(struct worker *w, const char *rel, struct file_res *res)
 		if (file_try(w, path, res) == 0) {
 			if (S_ISREG(res->st.st_mode)) {
 				res->status = 200;
+				res->via_index = 1;
 				res->type = mime_lookup(w->mime, path);
 				return;
 			}

@@ -15,6 +15,7 @@ struct file_res {
 	const char	*type;		/* Content-Type when 200 */
 	int		 add_slash;	/* 301: the URL needs a trailing '/' */
 	int		 noindex;	/* 403: a directory without an index */
+	int		 via_index;	/* 200: the directory's index file */
 	int		 error;		/* errno behind a 403/404/5xx */
 };
 

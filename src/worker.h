@@ -19,6 +19,7 @@ struct ev_loop;
 struct mime_table;
 struct slog;
 struct gen_cache;
+struct fcache;
 struct scoreboard;
 struct sb_slot;
 struct htpasswd;
@@ -54,6 +55,7 @@ struct worker {
 	int			 lb_draining;	/* leaving the balancer's pool */
 	time_t			 server_start;
 	struct gen_cache	*tmpl_cache;	/* compiled templates */
+	struct fcache		*fcache;	/* small files in memory */
 	struct scoreboard	*sb;
 	struct sb_slot		*sb_slot;	/* ours, or NULL */
 	struct htpasswd		*htpasswd;	/* admin users, or NULL */
