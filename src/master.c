@@ -25,6 +25,7 @@
 
 #include "ev.h"
 #include "hearth.h"
+#include "live.h"
 #include "log.h"
 #include "master.h"
 #include "mime.h"
@@ -72,6 +73,7 @@ struct master {
 	uint64_t		 deaths[RESPAWN_MAX_IN_WINDOW];
 	int			 ndeaths;
 	int			 backoff_ms;
+	struct live_master	*live;		/* live reload's watcher */
 };
 
 static void	master_tick(struct ev_loop *, struct ev_tmr *, void *);
@@ -176,7 +178,7 @@ master_spawn(struct master *m, int index)
 	struct worker_args	 wa;
 	struct slot		*s = NULL;
 	pid_t			 pid;
-	int			 i;
+	int			 i, lsv[2];
 
 	for (i = 0; i < MAX_SLOTS; i++)
 		if (m->slots[i].state == SLOT_EMPTY) {
@@ -187,13 +189,21 @@ master_spawn(struct master *m, int index)
 		log_errorx("no free worker slot; not spawning");
 		return;
 	}
+	live_master_pair(m->live, lsv);
 	switch (pid = fork()) {
 	case -1:
 		log_warn("fork");
+		if (lsv[0] != -1) {
+			close(lsv[0]);
+			close(lsv[1]);
+		}
 		return;
 	case 0:
 		break;
 	default:
+		live_master_add(m->live, pid, lsv[0]);
+		if (lsv[1] != -1)
+			close(lsv[1]);
 		s->pid = pid;
 		s->generation = m->generation;
 		s->index = index;
@@ -210,6 +220,7 @@ master_spawn(struct master *m, int index)
 		_exit(0);
 	close(m->ready[0]);
 	close(m->sigfd);
+	live_master_forked(m->live, lsv[0]);
 	pidfile_close(m->a->pidfh);
 	memset(&wa, 0, sizeof(wa));
 	wa.conf = m->a->conf;
@@ -224,6 +235,7 @@ master_spawn(struct master *m, int index)
 	wa.drop_privileges = 1;
 	wa.lb_draining = m->lb_draining;
 	wa.server_start = m->started;
+	wa.live_fd = lsv[1];
 	_exit(worker_main(&wa));
 }
 
@@ -376,6 +388,7 @@ master_exited(struct master *m, struct slot *s, int st)
 		    (int)s->pid, gen, WEXITSTATUS(st));
 	else
 		log_info("worker %d (generation %d) exited", (int)s->pid, gen);
+	live_master_gone(m->live, s->pid);
 	s->state = SLOT_EMPTY;
 	s->pid = 0;
 	if (m->stopping || !unasked || gen != m->generation)
@@ -496,6 +509,7 @@ master_reload(struct master *m, int graceful)
 	}
 	conf_free(a->conf);
 	a->conf = nc;
+	live_master_configure(m->live, nc);
 	m->generation++;
 	m->wanted = nc->workers;
 	m->replace_graceful = graceful;
@@ -604,10 +618,12 @@ master_setup(struct master *m)
 	    (m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    pipe2(m->ready, O_NONBLOCK | O_CLOEXEC) == -1 ||
 	    ev_add(m->loop, m->sigfd, EV_READ, master_signal, m) == -1 ||
-	    ev_add(m->loop, m->ready[0], EV_READ, master_ready, m) == -1) {
+	    ev_add(m->loop, m->ready[0], EV_READ, master_ready, m) == -1 ||
+	    (m->live = live_master_new(m->loop)) == NULL) {
 		log_warn("master setup");
 		return -1;
 	}
+	live_master_configure(m->live, m->a->conf);
 	return 0;
 }
 
@@ -635,6 +651,7 @@ master_main(struct master_args *a)
 		log_warn("epoll_wait");
 	rc = m->fatal_exit ? 1 : 0;
 	log_notice("exiting");
+	live_master_free(m->live);
 	free(m);
 	return rc;
 }

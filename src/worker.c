@@ -23,6 +23,7 @@
 #include "ev.h"
 #include "gen.h"
 #include "hearth.h"
+#include "live.h"
 #include "log.h"
 #include "slog.h"
 #include "worker.h"
@@ -306,6 +307,8 @@ worker_setup(struct worker *w, const struct worker_args *a)
 			    w->listeners[i].spec);
 			return -1;
 		}
+	if (live_worker_init(w, a->live_fd) == -1)
+		return -1;
 	ev_set_idle(w->loop, worker_idle, w);
 	return 0;
 }

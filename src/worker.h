@@ -32,6 +32,7 @@ struct worker_args {
 	int			 drop_privileges;
 	int			 lb_draining;	/* health path answers 503 */
 	time_t			 server_start;	/* for {{uptime}} */
+	int			 live_fd;	/* changes from the master; -1 */
 };
 
 struct worker {
@@ -67,6 +68,10 @@ struct worker {
 	char			*abuf;		/* access lines of one iteration */
 	size_t			 alen;
 	time_t			 last_full_warn;
+
+	int			 live_fd;	/* changes from the master; -1 */
+	struct conn		*streams;	/* open /.hearth/live streams */
+	int			 inject_warned;	/* a page too big was logged */
 };
 
 int	 worker_main(const struct worker_args *);
