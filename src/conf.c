@@ -28,6 +28,11 @@
 #include "conf.h"
 #include "htpasswd.h"
 #include "slog.h"
+#include "watch.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc/hearth"
+#endif
 
 enum key_kind {
 	K_STRING,	/* char * at off */
@@ -69,6 +74,14 @@ static const struct key top_keys[] = {
 	{ "templates",		K_SPECIAL, 0, 0, 0 },
 	{ "admin",		K_SPECIAL, 0, 0, 0 },
 	{ "remote_ip",		K_SPECIAL, 0, 0, 0 },
+	{ "live_reload",	K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key live_keys[] = {
+	{ "enabled",		K_BOOL,	OFF(live.enabled), 0, 1 },
+	{ "paths",		K_SPECIAL, 0, 0, 0 },
+	{ "ignore",		K_SPECIAL, 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -762,6 +775,27 @@ set_template_key(struct loader *ld, const struct key *k, config_setting_t *s)
 }
 
 static void
+set_live_key(struct loader *ld, const struct key *k, config_setting_t *s)
+{
+	struct conf_live	*l = &ld->conf->live;
+	int			 i;
+
+	if (strcmp(k->name, "paths") == 0) {
+		for (i = 0; i < l->npaths; i++)
+			free(l->paths[i]);
+		l->npaths = set_strings(ld, s, l->paths, MAX_LIVE_PATHS,
+		    "live_reload path", 1);
+		l->paths_set = 1;
+	} else {
+		for (i = 0; i < l->nignore; i++)
+			free(l->ignore[i]);
+		l->nignore = set_strings(ld, s, l->ignore, MAX_LIVE_IGNORE,
+		    "live_reload ignore glob", 0);
+		l->ignore_set = 1;
+	}
+}
+
+static void
 set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 {
 	config_setting_t	*e;
@@ -814,6 +848,10 @@ set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 			return;
 		ld->conf->admin_set = 1;
 		walk_group(ld, s, admin_keys, " in admin", set_admin_key);
+	} else if (strcmp(k->name, "live_reload") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
+			walk_group(ld, s, live_keys, " in live_reload",
+			    set_live_key);
 	} else if (strcmp(k->name, "health") == 0) {
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
 			return;
@@ -967,6 +1005,27 @@ fill_admin(struct loader *ld)
 		resolve(ld, &a->htpasswd, NULL);
 }
 
+/*
+ * live_reload defaults: every path, and the watcher's ignore list (VCS
+ * and package directories, editors' scratch files).  An explicit [] is
+ * kept: no paths means the script goes nowhere.
+ */
+static void
+fill_live(struct loader *ld)
+{
+	static const char *const	 ign[] = { WATCH_IGNORE_DEFAULTS };
+	struct conf_live		*l = &ld->conf->live;
+	size_t				 i;
+
+	if (!l->paths_set && (l->paths[0] = strdup("/")) != NULL)
+		l->npaths = 1;
+	if (l->ignore_set)
+		return;
+	for (i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
+		if ((l->ignore[l->nignore] = strdup(ign[i])) != NULL)
+			l->nignore++;
+}
+
 static void
 fill_defaults(struct loader *ld)
 {
@@ -1006,6 +1065,8 @@ fill_defaults(struct loader *ld)
 	if (c->health_set && c->health.path == NULL)
 		c->health.path = strdup(DEF_HEALTH_PATH);
 	DEF(health.log, 0);
+	DEF(live.enabled, 0);
+	fill_live(ld);
 	DEF(health.drain_seconds, DEF_DRAIN_SECONDS);
 	DEF(timeouts.header, DEF_TIMEOUT_HEADER);
 	DEF(timeouts.body, DEF_TIMEOUT_BODY);
@@ -1147,6 +1208,7 @@ conf_new(void)
 	memset(&c->limits, 0xff, sizeof(c->limits));
 	c->health.log = -1;
 	c->health.drain_seconds = -1;
+	c->live.enabled = -1;
 	return c;
 }
 
@@ -1240,6 +1302,10 @@ conf_free(struct config *c)
 	}
 	for (i = 0; i < c->nindex; i++)
 		free(c->index[i]);
+	for (i = 0; i < c->live.npaths; i++)
+		free(c->live.paths[i]);
+	for (i = 0; i < c->live.nignore; i++)
+		free(c->live.ignore[i]);
 	for (i = 0; i < c->nerror_pages; i++)
 		free(c->error_pages[i].path);
 	free(c);
@@ -1346,4 +1412,82 @@ conf_dump(const struct config *c, FILE *fp)
 		    c->health.drain_seconds);
 	else
 		fprintf(fp, "# health: off (no health group)\n");
+	fprintf(fp, "live_reload = { enabled = %s; ",
+	    c->live.enabled ? "true" : "false");
+	dump_list(fp, "paths", c->live.paths, c->live.npaths);
+	fprintf(fp, "  ");
+	dump_list(fp, "ignore", c->live.ignore, c->live.nignore);
+	fprintf(fp, "};\n");
+}
+
+/* Prefixes as for listing: "/docs/" covers "/docs/a.html". */
+int
+conf_live_path(const struct config *c, const char *path, size_t len)
+{
+	size_t	n;
+	int	i;
+
+	if (!c->live.enabled)
+		return 0;
+	for (i = 0; i < c->live.npaths; i++) {
+		n = strlen(c->live.paths[i]);
+		if (n <= len && memcmp(path, c->live.paths[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The mime.types of an install, else Debian's, else the built-in one. */
+static char *
+serve_mime_types(void)
+{
+	if (access(SYSCONFDIR "/mime.types", R_OK) == 0)
+		return strdup(SYSCONFDIR "/mime.types");
+	if (access("/etc/mime.types", R_OK) == 0)
+		return strdup("/etc/mime.types");
+	return strdup("/nonexistent/mime.types");
+}
+
+struct config *
+conf_serve(const char *dir, int port, int live, char *errbuf, size_t errlen)
+{
+	struct conf_errors	 errs;
+	struct loader		 ld;
+	struct config		*c;
+	char			 spec[32];
+
+	memset(&ld, 0, sizeof(ld));
+	memset(&errs, 0, sizeof(errs));
+	ld.errs = &errs;
+	ld.file = "--serve";
+	if ((c = ld.conf = conf_new()) == NULL)
+		goto nomem;
+	if ((c->document_root = realpath(dir, NULL)) == NULL) {
+		snprintf(errbuf, errlen, "%s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d", port);
+	if (conf_parse_listen(spec, &c->listen[0], errbuf, errlen) == -1)
+		goto fail;
+	c->nlisten = 1;
+	c->workers = 1;
+	c->live.enabled = live;
+	if ((c->file = strdup("(--serve)")) == NULL ||
+	    (c->server_root = strdup(c->document_root)) == NULL ||
+	    (c->error_log = strdup("/dev/stderr")) == NULL ||
+	    (c->access_log = strdup("/dev/stdout")) == NULL ||
+	    (c->mime_types = serve_mime_types()) == NULL)
+		goto nomem;
+	fill_defaults(&ld);
+	if (errs.count > 0)
+		goto nomem;
+	free(c->pid_file);	/* a development server needs none */
+	c->pid_file = NULL;
+	return c;
+nomem:
+	snprintf(errbuf, errlen, "out of memory");
+fail:
+	conf_errors_free(&errs);
+	conf_free(c);
+	return NULL;
 }

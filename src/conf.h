@@ -81,6 +81,17 @@ struct conf_health {
 	int			 drain_seconds;
 };
 
+/* Live reload (issue 10): off unless enabled. */
+struct conf_live {
+	int			 enabled;
+	char			*paths[MAX_LIVE_PATHS];	/* URL prefixes */
+	int			 npaths;
+	char			*ignore[MAX_LIVE_IGNORE];	/* globs */
+	int			 nignore;
+	int			 paths_set;	/* given, maybe as [] */
+	int			 ignore_set;
+};
+
 /*
  * Integers start at -1 and pointers at NULL ("unset"); conf_load()
  * fills in defaults after parsing so that "absent" differs from "set".
@@ -115,6 +126,7 @@ struct config {
 	struct conf_remoteip	 remote_ip;
 	int			 admin_set;	/* the group was given */
 	int			 admin_allow_set;
+	struct conf_live	 live;
 };
 
 /* Errors gathered while loading, each a "file:line: message" line. */
@@ -135,6 +147,18 @@ struct config	*conf_load(const char *file, const char *server_root_opt,
 		    struct conf_errors *errs);
 void		 conf_free(struct config *);
 void		 conf_errors_free(struct conf_errors *);
+
+/*
+ * The config of "hearthd --serve DIR": no file, DIR as document root,
+ * one worker on 127.0.0.1:port, logs to the terminal, no pid file.
+ * Returns NULL with errbuf filled.
+ */
+struct config	*conf_serve(const char *dir, int port, int live,
+		    char *errbuf, size_t errlen);
+
+/* Is live reload on for this normalised URL path? */
+int		 conf_live_path(const struct config *, const char *path,
+		    size_t len);
 
 /* Print the effective config, defaults filled in (hearthd -T). */
 void		 conf_dump(const struct config *, FILE *);

@@ -32,6 +32,8 @@
 #include "htpasswd.h"
 #include "http_cond.h"
 #include "hearth.h"
+#include "inject.h"
+#include "live.h"
 #include "log.h"
 #include "logfmt.h"
 #include "path.h"
@@ -59,6 +61,7 @@ static void	conn_respond_body(struct conn *, int, const char *,
 static void	conn_timeout(struct ev_loop *, struct ev_tmr *, void *);
 static void	conn_run(struct conn *);
 static void	conn_error(struct conn *, int status, const char *extra);
+static void	conn_log_access(struct conn *);
 
 static size_t
 head_max(const struct worker *w)
@@ -280,6 +283,10 @@ conn_close(struct conn *c)
 
 	if (c->state == CONN_FREE)
 		return;
+	if (c->state == CONN_STREAM) {
+		live_stream_unlink(c);
+		conn_log_access(c);
+	}
 	ev_timer_cancel(&c->tmr);
 	ev_del(w->loop, c->fd);
 	close(c->fd);
@@ -299,7 +306,8 @@ conn_close(struct conn *c)
 void
 conn_drain(struct conn *c)
 {
-	if (c->state == CONN_IDLE || (c->state == CONN_HEAD && c->rlen == 0))
+	if (c->state == CONN_IDLE || c->state == CONN_STREAM ||
+	    (c->state == CONN_HEAD && c->rlen == 0))
 		conn_close(c);
 	else
 		c->keep_alive = 0;	/* this response is the last */
@@ -512,6 +520,10 @@ conn_range(struct conn *c, struct resp_buf *b, const struct stat *st,
 }
 
 static void	conn_error_range(struct conn *, uint64_t size);
+static void	conn_not_modified(struct conn *, const char *, time_t);
+static int	conn_inject(const struct conn *, int, const char *);
+static int	conn_send_injected(struct conn *, int, int,
+		    const struct stat *, const char *);
 
 /* 304 carries the validators a 200 would, and no body (section 15.4.5). */
 static void
@@ -536,6 +548,9 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 	time_t		lm;
 	int		rc;
 
+	if (conn_inject(c, status, type) &&
+	    conn_send_injected(c, status, fd, st, type) == 0)
+		return;
 	worker_update_dates(c->w);
 	if (status != 200) {		/* an error page's own file */
 		resp_begin(c, &b, status);
@@ -657,7 +672,7 @@ static void
 conn_error(struct conn *c, int status, const char *extra)
 {
 	struct resp_buf	 b;
-	char		 body[1024];
+	char		 body[1024 + INJECT_SNIPPET_LEN];
 	size_t		 blen;
 
 	if (conn_wbuf(c) == -1) {
@@ -666,7 +681,9 @@ conn_error(struct conn *c, int status, const char *extra)
 	}
 	if (extra == NULL && conn_error_page(c, status) == 0)
 		return;
-	blen = resp_error_body(status, body, sizeof(body));
+	blen = resp_error_body(status, body, 1024);
+	if (conn_inject(c, status, "text/html"))
+		blen = live_inject_buf(body, blen, sizeof(body));
 	resp_begin(c, &b, status);
 	if (extra != NULL)
 		resp_str(&b, extra);
@@ -776,6 +793,11 @@ conn_respond_body(struct conn *c, int status, const char *type,
 {
 	struct resp_buf	b;
 
+	if (conn_inject(c, status, type) && live_inject_out(body) == -1) {
+		tmpl_out_free(body);
+		conn_error(c, 503, NULL);
+		return;
+	}
 	resp_begin(c, &b, status);
 	if (extra != NULL)
 		resp_str(&b, extra);
@@ -934,13 +956,14 @@ conn_static(struct conn *c)
 		conn_error(c, 400, NULL);
 		goto done;
 	}
+	c->live = conf_live_path(c->w->conf, path, (size_t)plen);
 	if (path_has_dotfile(path)) {
 		conn_error(c, 404, NULL);
 		goto done;
 	}
-	/* ranges and templates need the file itself */
+	/* ranges, templates and live-reload injection need the file */
 	if ((req->method_id == HTTP_M_GET || req->method_id == HTTP_M_HEAD) &&
-	    req->range.p == NULL && !gen_is_template(c->w, path)) {
+	    req->range.p == NULL && !c->live && !gen_is_template(c->w, path)) {
 		struct fcache_entry	*e;
 
 		if ((e = fcache_get(c->w, path, &res)) != NULL) {
@@ -1259,6 +1282,178 @@ conn_health(struct conn *c)
 	c->wlen = b.len;
 }
 
+/* ---------------------------------------------------------- live reload */
+
+static int
+conn_inject(const struct conn *c, int status, const char *type)
+{
+	return c->live && inject_applies(status, 0, type);
+}
+
+static void
+conn_inject_too_big(struct conn *c, const struct stat *st)
+{
+	if (c->w->inject_warned)
+		return;
+	c->w->inject_warned = 1;
+	log_warnx("live reload: an HTML page of %lld bytes is sent without "
+	    "the script (the limit is %d bytes); said once per worker",
+	    (long long)st->st_size, LIVE_INJECT_MAX);
+}
+
+/*
+ * An HTML file with the script, read into memory and sent whole: a
+ * Range is ignored (offsets into the injected body would name bytes
+ * no file has), and the ETag is the injected variant's, so a 304 is
+ * only ever given for what this config sends.  -1: send it plain.
+ */
+static int
+conn_send_injected(struct conn *c, int status, int fd,
+    const struct stat *st, const char *type)
+{
+	struct resp_buf	 b;
+	char		 etag[ETAG_MAX], ietag[ETAG_MAX + INJECT_ETAG_EXTRA];
+	char		*body = NULL;
+	size_t		 blen = 0;
+	uint64_t	 len;
+	time_t		 lm = 0;
+	int		 rc;
+
+	if (st->st_size > LIVE_INJECT_MAX) {
+		conn_inject_too_big(c, st);
+		return -1;
+	}
+	worker_update_dates(c->w);
+	if (!c->head_only && (body = live_read_injected(fd, st, &blen)) ==
+	    NULL) {
+		log_client(LOG_WARNING, c->logname, "live reload: reading a "
+		    "page: %s", strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (inject_length((uint64_t)st->st_size, &len) == -1)
+		len = 0;
+	if (status == 200) {
+		lm = cond_last_modified(st->st_mtime, c->w->date_sec);
+		etag_make(etag, sizeof(etag), (uint64_t)st->st_ino,
+		    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+		    st->st_mtim.tv_nsec);
+		inject_etag(ietag, sizeof(ietag), etag);
+		if ((rc = conn_conditional(c, st, ietag, lm)) != 0) {
+			free(body);
+			if (rc == 304)
+				conn_not_modified(c, ietag, lm);
+			else
+				conn_error(c, rc, NULL);
+			return 0;
+		}
+	}
+	resp_begin(c, &b, status);
+	if (status == 200) {
+		resp_str(&b, "Accept-Ranges: none\r\n");
+		resp_validators(&b, ietag, lm);
+	}
+	resp_header(&b, "Content-Type", type);
+	resp_fmt(&b, "Content-Length: %llu\r\n", (unsigned long long)len);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->wlen = c->whead = b.len;
+	c->mbody = body;
+	c->mlen = blen;
+	c->moff = 0;
+	return 0;
+}
+
+/* The reload script, from memory; revalidated by its ETag. */
+static void
+conn_live_script(struct conn *c)
+{
+	struct resp_buf	 b;
+	const char	*js, *etag = live_script_etag();
+	size_t		 len;
+	time_t		 lm = c->w->server_start;
+	int		 rc;
+
+	js = live_script(&len);
+	worker_update_dates(c->w);
+	if ((rc = conn_conditional(c, NULL, etag, lm)) != 0) {
+		if (rc == 304)
+			conn_not_modified(c, etag, lm);
+		else
+			conn_error(c, rc, NULL);
+		return;
+	}
+	if (!c->head_only && (c->mbody = malloc(len)) == NULL) {
+		conn_error(c, 503, NULL);
+		return;
+	}
+	resp_begin(c, &b, 200);
+	resp_validators(&b, etag, lm);
+	resp_str(&b, "Content-Type: application/javascript; charset=utf-8\r\n"
+	    "Cache-Control: no-cache\r\n");
+	resp_fmt(&b, "Content-Length: %zu\r\n", len);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->wlen = c->whead = b.len;
+	if (c->head_only)
+		return;
+	memcpy(c->mbody, js, len);
+	c->mlen = len;
+	c->moff = 0;
+}
+
+/*
+ * The event stream: no length, so the body ends when the connection
+ * does, and it is never reused (RFC 9112 section 6.3).  "retry:" sets
+ * the browser's reconnect delay for when we restart.
+ */
+static void
+conn_live_stream(struct conn *c)
+{
+	struct resp_buf	b;
+
+	c->keep_alive = 0;
+	resp_begin(c, &b, 200);
+	resp_str(&b, "Content-Type: text/event-stream\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Accel-Buffering: no\r\n");
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->whead = b.len;
+	if (!c->head_only) {
+		resp_fmt(&b, "retry: %d\n\n", LIVE_RETRY_MS);
+		/* a stopping worker sends "retry" and lets it reconnect */
+		c->stream = !c->w->draining;
+	}
+	c->wlen = b.len;
+}
+
+static void
+conn_live(struct conn *c)
+{
+	const struct http_request	*req = &c->w->req;
+
+	c->live = 0;
+	if (req->method_id != HTTP_M_GET && req->method_id != HTTP_M_HEAD)
+		conn_error(c, 405, "Allow: GET, HEAD\r\n");
+	else if (live_endpoint(c->w->conf, req->path.p, req->path.len) ==
+	    LIVE_EP_SCRIPT)
+		conn_live_script(c);
+	else
+		conn_live_stream(c);
+}
+
+/* The head and "retry:" are out: wait for changes, ping now and then. */
+static void
+conn_stream(struct conn *c)
+{
+	if (live_stream_start(c) == -1) {
+		conn_close(c);
+		return;
+	}
+	ev_timer(c->w->loop, &c->tmr, LIVE_PING_MS, conn_timeout, c);
+}
+
 /* A complete head is in w->req: decide the response. */
 static void
 conn_request(struct conn *c)
@@ -1306,6 +1501,14 @@ conn_request(struct conn *c)
 		conn_body_expect(c);
 		return;
 	}
+	c->live = conf_live_path(w->conf, req->path.p, req->path.len);
+	c->stream = 0;
+	if (live_endpoint(w->conf, req->path.p, req->path.len) !=
+	    LIVE_EP_NONE) {
+		conn_live(c);
+		conn_body_expect(c);
+		return;
+	}
 	switch (req->method_id) {
 	case HTTP_M_UNKNOWN:
 		conn_error(c, 501, NULL);
@@ -1347,6 +1550,7 @@ conn_bad_request(struct conn *c, int status, const char *why)
 	c->keep_alive = 0;
 	c->linger = 1;
 	c->head_only = 0;
+	c->live = 0;		/* no parsed path to match a prefix */
 	log_client(LOG_INFO, c->logname, "%d: %s", status, why);
 	conn_error(c, status, NULL);
 }
@@ -1560,6 +1764,10 @@ conn_finish(struct conn *c)
 {
 	struct worker	*w = c->w;
 
+	if (c->stream) {	/* logged when it closes */
+		conn_stream(c);
+		return;
+	}
 	if (c->ffd != -1) {
 		close(c->ffd);
 		c->ffd = -1;
@@ -1725,6 +1933,9 @@ conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 	case CONN_LINGER:
 		conn_linger_read(c);
 		break;
+	case CONN_STREAM:
+		live_stream_event(c, events);
+		break;
 	case CONN_FREE:
 		break;
 	}
@@ -1764,6 +1975,11 @@ conn_timeout(struct ev_loop *loop, struct ev_tmr *t, void *arg)
 		    c->w->conf->timeouts.send);
 		conn_log_access(c);
 		conn_close(c);
+		return;
+	case CONN_STREAM:
+		live_stream_ping(c);
+		if (c->state == CONN_STREAM)
+			ev_timer(loop, t, LIVE_PING_MS, conn_timeout, c);
 		return;
 	default:
 		conn_close(c);

@@ -23,7 +23,8 @@ enum conn_state {
 	CONN_HEAD,		/* reading a request head */
 	CONN_BODY,		/* reading (and discarding) a request body */
 	CONN_WRITE,		/* sending a response */
-	CONN_LINGER		/* response sent; draining before close */
+	CONN_LINGER,		/* response sent; draining before close */
+	CONN_STREAM		/* /.hearth/live: events until it closes */
 };
 
 /* A span of the read buffer, by offset: the buffer may be reallocated. */
@@ -103,6 +104,11 @@ struct conn {
 	int			 status;
 	uint64_t		 body_sent;
 	size_t			 linger_read;
+
+	/* live reload (live.c) */
+	int			 live;		/* the path's HTML gets the script */
+	int			 stream;	/* after the head: CONN_STREAM */
+	struct conn		*snext, *sprev;	/* the worker's streams */
 };
 
 void	 conn_accept(struct worker *, int fd, const struct sockaddr *,

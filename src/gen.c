@@ -417,6 +417,34 @@ gen_template(struct worker *w, int fd, const struct stat *st,
 }
 
 void
+gen_cache_invalidate(struct worker *w, const char *path)
+{
+	struct gen_cache	*c = w->tmpl_cache;
+	size_t			 rlen = strlen(w->conf->document_root);
+	size_t			 plen = strlen(path);
+	const char		*f;
+	int			 i;
+
+	if (c == NULL)
+		return;
+	/* "/" and "/dir/" cover everything below them */
+	while (plen > 0 && path[plen - 1] == '/')
+		plen--;
+	for (i = 0; i < TMPL_CACHE; i++) {
+		if (c->e[i].t == NULL || (f = c->e[i].file) == NULL)
+			continue;
+		if (strncmp(f, w->conf->document_root, rlen) != 0) {
+			gen_tmpl_clear(&c->e[i]);	/* cannot tell */
+			continue;
+		}
+		f += rlen;
+		if (strncmp(f, path, plen) == 0 &&
+		    (f[plen] == '\0' || f[plen] == '/'))
+			gen_tmpl_clear(&c->e[i]);
+	}
+}
+
+void
 gen_cache_free(struct worker *w)
 {
 	struct gen_cache	*c = w->tmpl_cache;

@@ -43,6 +43,13 @@ int	 gen_is_template(const struct worker *, const char *path);
 int	 gen_template(struct worker *, int fd, const struct stat *st,
 	    const struct gen_request *, struct tmpl_out *out);
 
+/*
+ * A file changed (live reload): drop the cached templates of path, a
+ * URL-like path under document_root, and of everything below it; "/"
+ * drops them all.
+ */
+void	 gen_cache_invalidate(struct worker *, const char *path);
+
 /* Drop every cached template (on exit). */
 void	 gen_cache_free(struct worker *);
 

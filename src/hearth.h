@@ -84,6 +84,13 @@
 #define WATCH_POLL_MS		1000
 #define WATCH_POLL_LOAD		10
 #define WATCH_PENDING_MAX	4096
+#define MAX_LIVE_PATHS		32	/* live_reload.paths prefixes */
+#define MAX_LIVE_IGNORE		32	/* live_reload.ignore globs */
+#define LIVE_PING_MS		15000	/* ": ping" so proxies keep it open */
+#define LIVE_STREAM_BUF		16384	/* unsent events; full: drop it */
+#define LIVE_INJECT_MAX		(8 << 20)	/* larger HTML: no script */
+#define LIVE_RESEND_MS		100	/* retry a worker that was full */
+#define LIVE_MSG_MAX		4096	/* one path, master -> worker */
 
 /* Exit status of a worker that cannot run: the master does not respawn. */
 #define EXIT_CHILD_FATAL	78	/* EX_CONFIG */

@@ -56,9 +56,18 @@ log_fd(void)
 	return log_errfd;
 }
 
+/*
+ * "/dev/stdout" and "/dev/stderr" are our own descriptors (hearthd
+ * --serve logs to the terminal): a container's /dev may lack the
+ * links, and O_CREAT would then make a plain file there.
+ */
 int
 log_open_file(const char *path)
 {
+	if (strcmp(path, "/dev/stdout") == 0)
+		return fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (strcmp(path, "/dev/stderr") == 0)
+		return fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 }
 

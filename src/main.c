@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -38,7 +39,13 @@ struct options {
 	int		 foreground;
 	int		 one_process;
 	int		 test;		/* 1: -t, 2: -T */
+	const char	*serve_dir;	/* --serve DIR */
+	int		 serve_port;	/* --port N */
+	int		 serve_live;	/* --live (the default), --no-live */
+	int		 serve_opts;	/* --port or --live given */
 };
+
+#define SERVE_DEF_PORT	8080
 
 static void __attribute__((noreturn))
 usage(int status)
@@ -46,6 +53,7 @@ usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: hearthd [-hTtvX] [-D FOREGROUND] [-d serverroot] "
 	    "[-f file]\n"
+	    "       hearthd --serve dir [--port N] [--live | --no-live]\n"
 	    "  -f file        config file (default %s)\n"
 	    "  -d dir         server root, when the config does not set it\n"
 	    "  -D FOREGROUND  do not daemonize\n"
@@ -53,8 +61,66 @@ usage(int status)
 	    "  -t             test the config and exit\n"
 	    "  -T             print the effective config and exit\n"
 	    "  -v             print the version and exit\n"
-	    "  -h             this help\n", DEF_CONF_FILE);
+	    "  -h             this help\n"
+	    "  --serve dir    serve dir on 127.0.0.1 in the foreground, no "
+	    "config file\n"
+	    "  --port N       with --serve: the port (default %d)\n"
+	    "  --live         with --serve: live reload (the default; "
+	    "--no-live: off)\n", DEF_CONF_FILE, SERVE_DEF_PORT);
 	exit(status);
+}
+
+enum { OPT_SERVE = 256, OPT_PORT, OPT_LIVE, OPT_NO_LIVE };
+
+static const struct option long_opts[] = {
+	{ "serve",	required_argument,	NULL, OPT_SERVE },
+	{ "port",	required_argument,	NULL, OPT_PORT },
+	{ "live",	no_argument,		NULL, OPT_LIVE },
+	{ "no-live",	no_argument,		NULL, OPT_NO_LIVE },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'v' },
+	{ NULL,		0,			NULL, 0 }
+};
+
+static void
+parse_port(const char *arg, struct options *o)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || v < 1 ||
+	    v > 65535) {
+		fprintf(stderr, "hearthd: --port %s: want 1 to 65535\n", arg);
+		exit(1);
+	}
+	o->serve_port = (int)v;
+}
+
+/* The development one-liner's options; 0 when ch is not one. */
+static int
+parse_serve_opt(int ch, struct options *o)
+{
+	switch (ch) {
+	case OPT_SERVE:
+		o->serve_dir = optarg;
+		o->foreground = 1;
+		return 1;
+	case OPT_PORT:
+		parse_port(optarg, o);
+		break;
+	case OPT_LIVE:
+		o->serve_live = 1;
+		break;
+	case OPT_NO_LIVE:
+		o->serve_live = 0;
+		break;
+	default:
+		return 0;
+	}
+	o->serve_opts = 1;
+	return 1;
 }
 
 static void
@@ -64,7 +130,12 @@ parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->conf_file = DEF_CONF_FILE;
-	while ((ch = getopt(argc, argv, "D:d:f:hTtvX")) != -1) {
+	o->serve_port = SERVE_DEF_PORT;
+	o->serve_live = 1;
+	while ((ch = getopt_long(argc, argv, "D:d:f:hTtvX", long_opts,
+	    NULL)) != -1) {
+		if (parse_serve_opt(ch, o))
+			continue;
 		switch (ch) {
 		case 'D':
 			if (strcmp(optarg, "FOREGROUND") != 0) {
@@ -101,6 +172,10 @@ parse_args(int argc, char **argv, struct options *o)
 	}
 	if (optind != argc)
 		usage(1);
+	if (o->serve_opts && o->serve_dir == NULL) {
+		fprintf(stderr, "hearthd: --port and --live go with --serve\n");
+		exit(1);
+	}
 }
 
 static struct config *
@@ -108,7 +183,16 @@ load_config(const struct options *o)
 {
 	struct conf_errors	 errs;
 	struct config		*conf;
+	char			 err[512];
 
+	if (o->serve_dir != NULL) {
+		if ((conf = conf_serve(o->serve_dir, o->serve_port,
+		    o->serve_live, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "hearthd: --serve %s\n", err);
+			exit(1);
+		}
+		return conf;
+	}
 	if ((conf = conf_load(o->conf_file, o->server_root, &errs)) == NULL) {
 		fputs(errs.text ? errs.text : "configuration error\n", stderr);
 		if (o->test)
@@ -183,6 +267,18 @@ scoreboard_slots(int workers)
 	return n > SB_MAX_SLOTS ? SB_MAX_SLOTS : n;
 }
 
+/* --serve on a taken port: say what to do about it. */
+static void
+serve_bind_hint(const struct options *o, char *err, size_t len)
+{
+	size_t	n = strlen(err);
+
+	if (o->serve_dir == NULL || strstr(err, "in use") == NULL)
+		return;
+	snprintf(err + n, len - n, " (port %d is taken; pick another with "
+	    "--port N)", o->serve_port);
+}
+
 static int
 run_one_process(struct master_args *a)
 {
@@ -194,6 +290,7 @@ run_one_process(struct master_args *a)
 	wa.nlisteners = listen_keep_index(a->listeners, a->nlisteners, -1);
 	wa.generation = 1;
 	wa.ready_fd = -1;
+	wa.live_fd = -1;	/* no master, no watcher */
 	wa.access_fd = a->access_fd;
 	wa.access_slog = a->access_slog;
 	wa.mime = a->mime;
@@ -238,15 +335,17 @@ main(int argc, char **argv, char **envp)
 		fprintf(stderr, "hearthd: %s\n", err);
 		return 1;
 	}
-	/* in a terminal, show the error log there too */
-	log_set_stderr(o.foreground && isatty(STDERR_FILENO));
+	/* in a terminal, show the error log there too (--serve: it is) */
+	log_set_stderr(o.foreground && isatty(STDERR_FILENO) &&
+	    o.serve_dir == NULL);
 
 	memset(&a, 0, sizeof(a));
 	a.conf_file = o.conf_file;
 	a.server_root_opt = o.server_root;
 	a.conf = conf;
 	a.access_slog = &aslog;
-	if ((a.pidfh = pidfile_open(conf->pid_file, 0644, &other)) == NULL) {
+	if (conf->pid_file != NULL && (a.pidfh = pidfile_open(conf->pid_file,
+	    0644, &other)) == NULL) {
 		if (errno == EEXIST)
 			snprintf(err, sizeof(err), "already running (pid %d)",
 			    (int)other);
@@ -262,6 +361,7 @@ main(int argc, char **argv, char **envp)
 	    conf->workers, NULL, 0, &ls, err, sizeof(err))) == -1 ||
 	    (a.access_fd = master_open_access_log(conf, &aslog, err,
 	    sizeof(err))) == -2) {
+		serve_bind_hint(&o, err, sizeof(err));
 		fprintf(stderr, "hearthd: %s\n", err);
 		log_errorx("%s", err);
 		pidfile_remove(a.pidfh);
@@ -288,7 +388,7 @@ main(int argc, char **argv, char **envp)
 		pidfile_remove(a.pidfh);
 		return 1;
 	}
-	if (pidfile_write(a.pidfh) == -1)
+	if (a.pidfh != NULL && pidfile_write(a.pidfh) == -1)
 		log_warn("pid file %s", conf->pid_file);
 	if (ready_fd != -1) {
 		if (write(ready_fd, "1", 1) != 1)
@@ -299,6 +399,11 @@ main(int argc, char **argv, char **envp)
 	for (rc = 0; rc < a.nlisteners; rc++)
 		if (ls[rc].index == 0)
 			log_notice("listening on %s", ls[rc].spec);
+	if (o.serve_dir != NULL) {
+		printf("Serving %s at http://127.0.0.1:%d/ (live reload %s)\n",
+		    o.serve_dir, o.serve_port, o.serve_live ? "on" : "off");
+		fflush(stdout);
+	}
 	if (o.one_process)
 		rc = run_one_process(&a);
 	else

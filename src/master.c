@@ -25,6 +25,7 @@
 
 #include "ev.h"
 #include "hearth.h"
+#include "live.h"
 #include "log.h"
 #include "master.h"
 #include "mime.h"
@@ -74,6 +75,7 @@ struct master {
 	uint64_t		 deaths[RESPAWN_MAX_IN_WINDOW];
 	int			 ndeaths;
 	int			 backoff_ms;
+	struct live_master	*live;		/* live reload's watcher */
 };
 
 static void	master_tick(struct ev_loop *, struct ev_tmr *, void *);
@@ -178,7 +180,7 @@ master_spawn(struct master *m, int index)
 	struct worker_args	 wa;
 	struct slot		*s = NULL;
 	pid_t			 pid;
-	int			 i, sbi;
+	int			 i, sbi, lsv[2];
 
 	for (i = 0; i < MAX_SLOTS; i++)
 		if (m->slots[i].state == SLOT_EMPTY) {
@@ -191,13 +193,21 @@ master_spawn(struct master *m, int index)
 	}
 	/* a worker without a scoreboard slot serves, uncounted */
 	sbi = m->a->sb ? scoreboard_free_slot(m->a->sb) : -1;
+	live_master_pair(m->live, lsv);
 	switch (pid = fork()) {
 	case -1:
 		log_warn("fork");
+		if (lsv[0] != -1) {
+			close(lsv[0]);
+			close(lsv[1]);
+		}
 		return;
 	case 0:
 		break;
 	default:
+		live_master_add(m->live, pid, lsv[0]);
+		if (lsv[1] != -1)
+			close(lsv[1]);
 		s->pid = pid;
 		s->generation = m->generation;
 		s->index = index;
@@ -218,6 +228,7 @@ master_spawn(struct master *m, int index)
 		_exit(0);
 	close(m->ready[0]);
 	close(m->sigfd);
+	live_master_forked(m->live, lsv[0]);
 	pidfile_close(m->a->pidfh);
 	memset(&wa, 0, sizeof(wa));
 	wa.conf = m->a->conf;
@@ -235,6 +246,7 @@ master_spawn(struct master *m, int index)
 	wa.sb = m->a->sb;
 	wa.sb_slot = sbi != -1 ? scoreboard_slot(m->a->sb, (unsigned)sbi) :
 	    NULL;
+	wa.live_fd = lsv[1];
 	_exit(worker_main(&wa));
 }
 
@@ -410,6 +422,7 @@ master_exited(struct master *m, struct slot *s, int st)
 		log_info("worker %d (generation %d) exited", (int)s->pid, gen);
 	if (s->sbi != -1)
 		scoreboard_retire(m->a->sb, (unsigned)s->sbi);
+	live_master_gone(m->live, s->pid);
 	s->state = SLOT_EMPTY;
 	s->pid = 0;
 	if (m->stopping || !unasked || gen != m->generation)
@@ -530,6 +543,7 @@ master_reload(struct master *m, int graceful)
 	}
 	conf_free(a->conf);
 	a->conf = nc;
+	live_master_configure(m->live, nc);
 	m->generation++;
 	m->wanted = nc->workers;
 	m->replace_graceful = graceful;
@@ -638,10 +652,12 @@ master_setup(struct master *m)
 	    (m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    pipe2(m->ready, O_NONBLOCK | O_CLOEXEC) == -1 ||
 	    ev_add(m->loop, m->sigfd, EV_READ, master_signal, m) == -1 ||
-	    ev_add(m->loop, m->ready[0], EV_READ, master_ready, m) == -1) {
+	    ev_add(m->loop, m->ready[0], EV_READ, master_ready, m) == -1 ||
+	    (m->live = live_master_new(m->loop)) == NULL) {
 		log_warn("master setup");
 		return -1;
 	}
+	live_master_configure(m->live, m->a->conf);
 	return 0;
 }
 
@@ -669,6 +685,7 @@ master_main(struct master_args *a)
 		log_warn("epoll_wait");
 	rc = m->fatal_exit ? 1 : 0;
 	log_notice("exiting");
+	live_master_free(m->live);
 	free(m);
 	return rc;
 }

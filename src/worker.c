@@ -25,6 +25,7 @@
 #include "gen.h"
 #include "hearth.h"
 #include "htpasswd.h"
+#include "live.h"
 #include "log.h"
 #include "scoreboard.h"
 #include "slog.h"
@@ -338,6 +339,8 @@ worker_setup(struct worker *w, const struct worker_args *a)
 			    w->listeners[i].spec);
 			return -1;
 		}
+	if (live_worker_init(w, a->live_fd) == -1)
+		return -1;
 	ev_set_idle(w->loop, worker_idle, w);
 	return 0;
 }

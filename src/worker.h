@@ -39,6 +39,7 @@ struct worker_args {
 	time_t			 server_start;	/* for {{uptime}} */
 	struct scoreboard	*sb;
 	struct sb_slot		*sb_slot;	/* ours, or NULL */
+	int			 live_fd;	/* changes from the master; -1 */
 };
 
 struct worker {
@@ -89,6 +90,10 @@ struct worker {
 	size_t			 alen;
 	time_t			 last_full_warn;
 	time_t			 proxy_warned;	/* bad PROXY headers, 1/s */
+
+	int			 live_fd;	/* changes from the master; -1 */
+	struct conn		*streams;	/* open /.hearth/live streams */
+	int			 inject_warned;	/* a page too big was logged */
 };
 
 int	 worker_main(const struct worker_args *);

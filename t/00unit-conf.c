@@ -419,6 +419,61 @@ test_distance(void)
 	tap_is_int(conf_distance("listn", "listen"), 1, "one insertion");
 }
 
+static void
+test_live(void)
+{
+	struct conf_errors	 errs;
+	struct config		*c;
+
+	c = load("", NULL, &errs);
+	tap_ok(c != NULL && c->live.enabled == 0 && c->live.npaths == 1 &&
+	    strcmp(c->live.paths[0], "/") == 0, "live_reload: off, \"/\"");
+	tap_ok(c != NULL && c->live.nignore >= 4 &&
+	    strcmp(c->live.ignore[0], ".git") == 0,
+	    "live_reload: default ignore globs");
+	tap_ok(c != NULL && !conf_live_path(c, "/a.html", 7),
+	    "live_reload off: no path is live");
+	conf_free(c);
+	c = load("live_reload = { enabled = true; paths = [ \"/docs/\" ];\n"
+	    "  ignore = [ \"*.tmp\" ]; };\n", NULL, &errs);
+	tap_ok(c != NULL && c->live.enabled == 1 && c->live.npaths == 1 &&
+	    c->live.nignore == 1 && strcmp(c->live.ignore[0], "*.tmp") == 0,
+	    "live_reload: values kept");
+	tap_ok(c != NULL && conf_live_path(c, "/docs/a.html", 11) &&
+	    !conf_live_path(c, "/a.html", 7), "live_reload: path prefixes");
+	conf_free(c);
+	c = load("live_reload = { enabled = true; ignore = [ ]; };\n", NULL,
+	    &errs);
+	tap_ok(c != NULL && c->live.nignore == 0, "live_reload: ignore []");
+	conf_free(c);
+	one_error("live path", "live_reload = { paths = [ \"docs\" ]; };\n",
+	    1, "live_reload path \"docs\" must start with '/'");
+	one_error("live key", "live_reload = { enable = true; };\n", 1,
+	    "unknown key \"enable\" in live_reload (did you mean "
+	    "\"enabled\"?)");
+	one_error("live type", "live_reload = { enabled = 1; };\n", 1,
+	    "enabled must be a boolean");
+	one_error("live group", "live_reload = true;\n", 1,
+	    "live_reload must be a group");
+}
+
+static void
+test_serve(void)
+{
+	struct config	*c;
+	char		 err[256];
+
+	c = conf_serve(root, 8081, 1, err, sizeof(err));
+	tap_ok(c != NULL && c->workers == 1 && c->live.enabled == 1 &&
+	    c->pid_file == NULL && strcmp(c->document_root, root) == 0 &&
+	    strcmp(c->listen[0].spec, "127.0.0.1:8081") == 0,
+	    "--serve: one worker on loopback, live, no pid file");
+	conf_free(c);
+	c = conf_serve("/nonexistent-hearth", 8081, 0, err, sizeof(err));
+	tap_ok(c == NULL && strstr(err, "No such file") != NULL,
+	    "--serve: a missing directory is named");
+}
+
 int
 main(void)
 {
@@ -441,6 +496,8 @@ main(void)
 	test_dump();
 	test_parse_listen();
 	test_distance();
+	test_live();
+	test_serve();
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
 	if (getenv("HEARTH_KEEP") == NULL && system(path) != 0)

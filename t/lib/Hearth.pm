@@ -36,13 +36,20 @@ sub wait_until {
 	return $cond->();
 }
 
-# A port the kernel just gave us and released.
+# A free port.  Not the kernel's ephemeral pick: tests run in parallel,
+# and two of them handed the same port a moment apart would otherwise
+# start servers that share it (the listeners use SO_REUSEPORT).  Each
+# test process walks its own sequence in 20000-31999, keyed by its pid.
+my $port_seq = 0;
 sub free_port {
-	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-	    Proto => 'tcp', Listen => 1, ReuseAddr => 1) or die "socket: $!";
-	my $p = $s->sockport;
-	close $s;
-	return $p;
+	for (1 .. 500) {
+		my $p = 20000 + (($$ * 7919 + $port_seq++ * 104729) % 12000);
+		my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+		    LocalPort => $p, Proto => 'tcp', Listen => 1) or next;
+		close $s;
+		return $p;
+	}
+	die "no free port";
 }
 
 sub slurp {
