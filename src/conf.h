@@ -59,6 +59,15 @@ struct conf_health {
 	int			 drain_seconds;
 };
 
+/* A URL prefix whose files are CGI scripts (RFC 3875). */
+struct conf_cgi {
+	char			*url;		/* "/cgi-bin/": starts, ends '/' */
+	char			*dir;		/* absolute */
+	int			 timeout;	/* seconds */
+	char			*ext[MAX_CGI_EXT];	/* ".cgi"; none: any */
+	int			 next;
+};
+
 /*
  * Integers start at -1 and pointers at NULL ("unset"); conf_load()
  * fills in defaults after parsing so that "absent" differs from "set".
@@ -89,6 +98,8 @@ struct config {
 	char			*listing[MAX_LISTING];	/* URL prefixes */
 	int			 nlisting;
 	struct conf_templates	 templates;
+	struct conf_cgi		 cgi[MAX_CGI];
+	int			 ncgi;
 };
 
 /* Errors gathered while loading, each a "file:line: message" line. */
