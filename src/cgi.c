@@ -720,7 +720,8 @@ cgi_reap(struct cgi *g)
 	ev_timer_cancel(&g->poll);
 	if (rc == -1)
 		log_warn("cgi %s: waitpid", g->name);
-	else if (WIFSIGNALED(st) && g->kill_stage == 0)
+	else if (WIFSIGNALED(st) && (g->kill_stage == 0 ||
+	    (WTERMSIG(st) != SIGTERM && WTERMSIG(st) != SIGKILL)))
 		log_client(LOG_ERR, g->client, "cgi %s: killed by signal %d",
 		    g->name, WTERMSIG(st));
 	else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
