@@ -4,8 +4,9 @@
 # report each one's size and SHA-256.  Perl core only.
 #
 # Files go to $UPLOAD_DIR: the "uploads" directory next to the cgi-bin
-# directory (server_root/uploads), created when missing.  Edit the line
-# below to put them elsewhere, such as /tmp/hearth-uploads.
+# directory (server_root/uploads), created when missing, or else
+# $FALLBACK_DIR when that cannot be written.  Edit the lines below to
+# put them elsewhere.
 use strict;
 use warnings;
 use Digest::SHA;
@@ -14,6 +15,7 @@ use Cwd qw(abs_path);
 
 my $UPLOAD_DIR = dirname(abs_path($ENV{SCRIPT_FILENAME} // $0)) .
     '/../uploads';
+my $FALLBACK_DIR = '/tmp/hearth-uploads';
 my $READ = 65536;
 
 sub html {
@@ -38,9 +40,12 @@ my ($b1, $b2) = $type =~ /boundary=(?:"([^"]+)"|([^;\s]+))/i;
 my $boundary = $b1 // $b2 // fail('400 Bad Request', 'no boundary');
 fail('405 Method Not Allowed', 'POST a form here')
     unless ($ENV{REQUEST_METHOD} // '') eq 'POST';
-unless (-d $UPLOAD_DIR) {
-	mkdir $UPLOAD_DIR or fail('500 Internal Server Error',
-	    "cannot create the upload directory");
+mkdir $UPLOAD_DIR unless -d $UPLOAD_DIR;
+unless (-d $UPLOAD_DIR && -w _) {
+	$UPLOAD_DIR = $FALLBACK_DIR;
+	mkdir $UPLOAD_DIR, 0700 unless -d $UPLOAD_DIR;
+	fail('500 Internal Server Error', 'no upload directory to write to')
+	    unless -d $UPLOAD_DIR && -w _;
 }
 $UPLOAD_DIR = abs_path($UPLOAD_DIR);
 

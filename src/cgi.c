@@ -59,6 +59,7 @@ enum cgi_frame {
 };
 
 struct cgi {
+	struct cgi	*prev, *next;	/* every script of this worker */
 	struct conn	*c;		/* NULL once the request is over */
 	struct ev_loop	*loop;
 	pid_t		 pid;
@@ -96,6 +97,8 @@ struct cgi_script {
 	const char	*info;		/* PATH_INFO, in path; "" for none */
 	size_t		 name_len;	/* SCRIPT_NAME is path[0..name_len) */
 };
+
+static struct cgi	*cgi_all;
 
 static void	cgi_pipe_event(struct ev_loop *, int, int, void *);
 static void	cgi_pid_event(struct ev_loop *, int, int, void *);
@@ -434,6 +437,9 @@ cgi_new(struct conn *c, const struct conf_cgi *cg, const char *path,
 		free(g);
 		return NULL;
 	}
+	if ((g->next = cgi_all) != NULL)
+		g->next->prev = g;
+	cgi_all = g;
 	g->loop = c->w->loop;
 	g->in = g->out = g->err = g->pidfd = -1;
 	g->cl_ev = -1;
@@ -446,6 +452,12 @@ cgi_new(struct conn *c, const struct conf_cgi *cg, const char *path,
 static void
 cgi_free(struct cgi *g)
 {
+	if (g->prev != NULL)
+		g->prev->next = g->next;
+	else
+		cgi_all = g->next;
+	if (g->next != NULL)
+		g->next->prev = g->prev;
 	free(g->hbuf);
 	free(g->obuf);
 	free(g);
@@ -1134,4 +1146,18 @@ cgi_conn_timeout(struct conn *c)
 		cgi_fail(g, 408);
 	else
 		cgi_fail(g, 500);	/* after the head: a close */
+}
+
+/*
+ * The worker is exiting: scripts are in sessions of their own and would
+ * outlive it, holding pipes nobody reads.  No grace period is left.
+ */
+void
+cgi_kill_all(void)
+{
+	struct cgi	*g;
+
+	for (g = cgi_all; g != NULL; g = g->next)
+		if (!g->reaped && killpg(g->pid, SIGKILL) == 0)
+			waitpid(g->pid, NULL, 0);
 }

@@ -31,4 +31,7 @@ void	 cgi_conn_timeout(struct conn *);
 /* The connection is closing: let go of the script and stop it. */
 void	 cgi_detach(struct conn *);
 
+/* The worker is exiting: kill every script it still has. */
+void	 cgi_kill_all(void);
+
 #endif

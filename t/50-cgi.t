@@ -48,6 +48,7 @@ my %scripts = (
 	'cgi-bin/sub/deep.cgi' => $SH . "printf 'Content-Type: text/plain\\n\\n%s|%s\\n' \"\$SCRIPT_NAME\" \"\$PATH_INFO\"\n",
 	'cgi-bin/noexec.cgi' => $SH . "printf 'Content-Type: text/plain\\n\\nran\\n'\n",
 	't1-bin/hang.cgi' => $SH . "echo \$\$ > PIDDIR/hang.pid\nsleep 60 &\necho \$! > PIDDIR/child.pid\nwait\n",
+	'cgi-bin/sleepy.cgi' => $SH . "echo \$\$ > PIDDIR/sleepy.pid\nexec sleep 60\n",
 	't1-bin/late.cgi' => $SH . "printf 'Content-Type: text/plain\\n\\nfirst part\\n'\nsleep 60\n",
 	'ext-bin/ok.pl' => "#!/usr/bin/perl\nprint \"Content-Type: text/plain\\n\\next ok\\n\";\n",
 	'ext-bin/no.sh' => $SH . "printf 'Content-Type: text/plain\\n\\nran\\n'\n",
@@ -360,5 +361,13 @@ ok(wait_until(sub {
 	!@left;
 }, 10), 'no script processes left over');
 
+# a stopping worker takes its scripts with it
+my $sl = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $h->port)
+    or die;
+print $sl "GET /cgi-bin/sleepy.cgi HTTP/1.1\r\nHost: x\r\n\r\n";
+ok(wait_until(sub { -s "$root/pids/sleepy.pid" }, 10), 'a script is running');
+$pid = slurp("$root/pids/sleepy.pid") // '';
+chomp $pid;
 $h->stop;
+ok(wait_until(sub { !kill(0, $pid) }, 5), 'and is gone when the server stops');
 done_testing;
