@@ -75,6 +75,16 @@ static const struct key top_keys[] = {
 	{ "admin",		K_SPECIAL, 0, 0, 0 },
 	{ "remote_ip",		K_SPECIAL, 0, 0, 0 },
 	{ "live_reload",	K_SPECIAL, 0, 0, 0 },
+	{ "cgi",		K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+/* Each cgi entry is set by set_cgi_key(); the table names the keys. */
+static const struct key cgi_keys[] = {
+	{ "url",		K_SPECIAL, 0, 0, 0 },
+	{ "dir",		K_SPECIAL, 0, 0, 0 },
+	{ "timeout",		K_SPECIAL, 0, 1, MAX_TIMEOUT },
+	{ "extensions",		K_SPECIAL, 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -796,6 +806,83 @@ set_live_key(struct loader *ld, const struct key *k, config_setting_t *s)
 }
 
 static void
+set_cgi_key(struct loader *ld, struct conf_cgi *g, const struct key *k,
+    config_setting_t *s)
+{
+	const char	*v;
+	long long	 n;
+	int		 i;
+
+	if (strcmp(k->name, "extensions") == 0) {
+		g->next = set_strings(ld, s, g->ext, MAX_CGI_EXT,
+		    "cgi extension", 0);
+		for (i = 0; i < g->next; i++)
+			if (g->ext[i] != NULL && g->ext[i][0] != '.')
+				conf_err(ld, s, "cgi extension \"%s\" must "
+				    "start with '.'", g->ext[i]);
+		return;
+	}
+	if (strcmp(k->name, "timeout") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_INT) == -1)
+			return;
+		n = config_setting_get_int64(s);
+		if (n < k->min || n > k->max)
+			conf_err(ld, s, "cgi timeout must be between %lld and "
+			    "%lld, not %lld", k->min, k->max, n);
+		else
+			g->timeout = (int)n;
+		return;
+	}
+	if (want_type(ld, s, CONFIG_TYPE_STRING) == -1)
+		return;
+	v = config_setting_get_string(s);
+	if (strcmp(k->name, "url") == 0) {
+		/* a prefix of whole segments: "/cgi-bin" would match "/cgi-binx" */
+		if (v[0] != '/' || v[strlen(v) - 1] != '/')
+			conf_err(ld, s, "cgi url \"%s\" must start and end "
+			    "with '/'", v);
+		else
+			g->url = xstrdup_or_err(ld, s, v);
+	} else if (*v == '\0')
+		conf_err(ld, s, "cgi dir must not be empty");
+	else
+		g->dir = xstrdup_or_err(ld, s, v);
+}
+
+/* cgi = ( { url = "/cgi-bin/"; dir = "cgi-bin"; timeout = 30; }, ... ); */
+static void
+set_cgi(struct loader *ld, config_setting_t *list)
+{
+	config_setting_t	*e, *s;
+	const struct key	*k;
+	struct conf_cgi		*g;
+	int			 i, j;
+
+	if (want_list(ld, list) == -1)
+		return;
+	for (i = 0; (e = config_setting_get_elem(list, i)) != NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_GROUP) == -1)
+			continue;
+		if (ld->conf->ncgi == MAX_CGI) {
+			conf_err(ld, e, "more than %d cgi entries", MAX_CGI);
+			return;
+		}
+		g = &ld->conf->cgi[ld->conf->ncgi++];
+		g->timeout = -1;
+		for (j = 0; (s = config_setting_get_elem(e, j)) != NULL; j++) {
+			if ((k = key_find(cgi_keys, config_setting_name(s)))
+			    == NULL)
+				key_unknown(ld, s, cgi_keys, " in cgi");
+			else
+				set_cgi_key(ld, g, k, s);
+		}
+		if (config_setting_get_member(e, "url") == NULL ||
+		    config_setting_get_member(e, "dir") == NULL)
+			conf_err(ld, e, "each cgi entry needs url and dir");
+	}
+}
+
+static void
 set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 {
 	config_setting_t	*e;
@@ -852,6 +939,8 @@ set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
 			walk_group(ld, s, live_keys, " in live_reload",
 			    set_live_key);
+	} else if (strcmp(k->name, "cgi") == 0) {
+		set_cgi(ld, s);
 	} else if (strcmp(k->name, "health") == 0) {
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
 			return;
@@ -1031,6 +1120,7 @@ fill_defaults(struct loader *ld)
 {
 	struct config	*c = ld->conf;
 	char		 err[256];
+	int		 i;
 
 	if (c->nlisten == 0 && conf_parse_listen(DEF_LISTEN, &c->listen[0],
 	    err, sizeof(err)) == 0)
@@ -1055,6 +1145,12 @@ fill_defaults(struct loader *ld)
 	    !slog_is_spec(c->access_log)))
 		resolve(ld, &c->access_log, DEF_ACCESS_LOG);
 	resolve(ld, &c->mime_types, DEF_MIME_TYPES);
+	for (i = 0; i < c->ncgi; i++) {
+		if (c->cgi[i].dir != NULL)
+			resolve(ld, &c->cgi[i].dir, NULL);
+		if (c->cgi[i].timeout == -1)
+			c->cgi[i].timeout = DEF_CGI_TIMEOUT;
+	}
 
 #define DEF(f, v)	do { if (c->f == -1) c->f = (v); } while (0)
 	if (c->admin_set)
@@ -1117,6 +1213,29 @@ check_docroot(struct loader *ld, config_t *cf)
 		    strerror(errno));
 }
 
+/* Each cgi dir must be a directory we can search (RFC 3875 scripts). */
+static void
+check_cgi_dirs(struct loader *ld, config_t *cf)
+{
+	config_setting_t	*list = config_lookup(cf, "cgi"), *e;
+	struct stat		 st;
+	const char		*dir;
+	int			 i;
+
+	for (i = 0; i < ld->conf->ncgi; i++) {
+		if ((dir = ld->conf->cgi[i].dir) == NULL)
+			continue;
+		e = list ? config_setting_get_elem(list, i) : NULL;
+		if (e != NULL && config_setting_get_member(e, "dir") != NULL)
+			e = config_setting_get_member(e, "dir");
+		if (stat(dir, &st) == -1)
+			conf_err(ld, e, "cgi dir %s: %s", dir,
+			    strerror(errno));
+		else if (!S_ISDIR(st.st_mode))
+			conf_err(ld, e, "cgi dir %s is not a directory", dir);
+	}
+}
+
 /* Checks that need the file system, after defaults are in. */
 static void
 check_syslog(struct loader *ld, config_t *cf, const char *key,
@@ -1177,6 +1296,7 @@ check_paths(struct loader *ld, config_t *cf)
 		check_admin(ld, cf);
 	if (path_checkable(cf, "document_root", c->document_root))
 		check_docroot(ld, cf);
+	check_cgi_dirs(ld, cf);
 	/* workers drop to user and group only when started as root */
 	if (c->user != NULL && strcmp(c->user, "root") == 0)
 		conf_err(ld, config_lookup(cf, "user"), "user must not be "
@@ -1269,7 +1389,7 @@ done:
 void
 conf_free(struct config *c)
 {
-	int	i;
+	int	i, j;
 
 	if (c == NULL)
 		return;
@@ -1300,6 +1420,12 @@ conf_free(struct config *c)
 		free(c->templates.vars[i].name);
 		free(c->templates.vars[i].value);
 	}
+	for (i = 0; i < c->ncgi; i++) {
+		free(c->cgi[i].url);
+		free(c->cgi[i].dir);
+		for (j = 0; j < c->cgi[i].next; j++)
+			free(c->cgi[i].ext[j]);
+	}
 	for (i = 0; i < c->nindex; i++)
 		free(c->index[i]);
 	for (i = 0; i < c->live.npaths; i++)
@@ -1326,7 +1452,7 @@ void
 conf_dump(const struct config *c, FILE *fp)
 {
 	const char	*listen[MAX_LISTEN];
-	int		 i;
+	int		 i, j;
 
 	fprintf(fp, "# effective configuration of %s\n", c->file);
 	fprintf(fp, "server_root = \"%s\";\n", c->server_root);
@@ -1405,6 +1531,21 @@ conf_dump(const struct config *c, FILE *fp)
 		fprintf(fp, " %s = \"%s\";", c->templates.vars[i].name,
 		    c->templates.vars[i].value);
 	fprintf(fp, " }; };\n");
+	fprintf(fp, "cgi = (");
+	for (i = 0; i < c->ncgi; i++) {
+		fprintf(fp, "%s\n  { url = \"%s\"; dir = \"%s\"; timeout = %d; ",
+		    i ? "," : "", c->cgi[i].url, c->cgi[i].dir,
+		    c->cgi[i].timeout);
+		if (c->cgi[i].next > 0) {
+			fprintf(fp, "extensions = [ ");
+			for (j = 0; j < c->cgi[i].next; j++)
+				fprintf(fp, "%s\"%s\"", j ? ", " : "",
+				    c->cgi[i].ext[j]);
+			fprintf(fp, " ]; ");
+		}
+		fprintf(fp, "}");
+	}
+	fprintf(fp, "%s);\n", c->ncgi ? "\n" : " ");
 	if (c->health.path != NULL)
 		fprintf(fp, "health = { path = \"%s\"; log = %s; "
 		    "drain_seconds = %d; };\n", c->health.path,

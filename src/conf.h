@@ -92,6 +92,15 @@ struct conf_live {
 	int			 ignore_set;
 };
 
+/* A URL prefix whose files are CGI scripts (RFC 3875). */
+struct conf_cgi {
+	char			*url;		/* "/cgi-bin/": starts, ends '/' */
+	char			*dir;		/* absolute */
+	int			 timeout;	/* seconds */
+	char			*ext[MAX_CGI_EXT];	/* ".cgi"; none: any */
+	int			 next;
+};
+
 /*
  * Integers start at -1 and pointers at NULL ("unset"); conf_load()
  * fills in defaults after parsing so that "absent" differs from "set".
@@ -127,6 +136,8 @@ struct config {
 	int			 admin_set;	/* the group was given */
 	int			 admin_allow_set;
 	struct conf_live	 live;
+	struct conf_cgi		 cgi[MAX_CGI];
+	int			 ncgi;
 };
 
 /* Errors gathered while loading, each a "file:line: message" line. */

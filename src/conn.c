@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgi.h"
 #include "conn.h"
 #include "date.h"
 #include "fcache.h"
@@ -53,7 +54,6 @@
 
 enum step { STEP_AGAIN, STEP_NEXT, STEP_CLOSED };
 
-static void	conn_event(struct ev_loop *, int, int, void *);
 static void	conn_target(const struct conn *, char *, size_t);
 static struct span conn_header(const struct http_request *, const char *);
 static void	conn_respond_body(struct conn *, int, const char *,
@@ -114,7 +114,7 @@ conn_release_buffers(struct conn *c)
 	c->rcap = 0;
 }
 
-static void
+void
 conn_arm(struct conn *c, int seconds)
 {
 	ev_timer(c->w->loop, &c->tmr, seconds * 1000, conn_timeout, c);
@@ -287,6 +287,8 @@ conn_close(struct conn *c)
 		live_stream_unlink(c);
 		conn_log_access(c);
 	}
+	if (c->cgi != NULL)
+		cgi_detach(c);
 	ev_timer_cancel(&c->tmr);
 	ev_del(w->loop, c->fd);
 	close(c->fd);
@@ -538,6 +540,25 @@ conn_not_modified(struct conn *c, const char *etag, time_t lm)
 	c->wlen = c->whead = b.len;
 }
 
+/* The rest of a head for a whole file, and the file as the body. */
+static void
+conn_file_body(struct conn *c, struct resp_buf *b, int fd,
+    const struct stat *st, const char *type)
+{
+	resp_header(b, "Content-Type", type);
+	resp_fmt(b, "Content-Length: %lld\r\n", (long long)st->st_size);
+	resp_connection(c, b);
+	resp_add(b, "\r\n", 2);
+	c->wlen = c->whead = b->len;
+	if (c->head_only || st->st_size == 0) {
+		close(fd);
+		return;
+	}
+	c->ffd = fd;
+	c->foff = 0;
+	c->fend = st->st_size;
+}
+
 /* A 200 for a file: validators, conditionals and ranges first. */
 static void
 conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
@@ -554,7 +575,8 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 	worker_update_dates(c->w);
 	if (status != 200) {		/* an error page's own file */
 		resp_begin(c, &b, status);
-		goto plain;
+		conn_file_body(c, &b, fd, st, type);
+		return;
 	}
 	lm = cond_last_modified(st->st_mtime, c->w->date_sec);
 	etag_make(etag, sizeof(etag), (uint64_t)st->st_ino,
@@ -591,19 +613,7 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 	resp_begin(c, &b, 200);
 	resp_str(&b, "Accept-Ranges: bytes\r\n");
 	resp_validators(&b, etag, lm);
-plain:
-	resp_header(&b, "Content-Type", type);
-	resp_fmt(&b, "Content-Length: %lld\r\n", (long long)st->st_size);
-	resp_connection(c, &b);
-	resp_add(&b, "\r\n", 2);
-	c->wlen = c->whead = b.len;
-	if (c->head_only || st->st_size == 0) {
-		close(fd);
-		return;
-	}
-	c->ffd = fd;
-	c->foff = 0;
-	c->fend = st->st_size;
+	conn_file_body(c, &b, fd, st, type);
 }
 
 static void	conn_template(struct conn *, int, const char *,
@@ -932,6 +942,24 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	c->moff = 0;
 }
 
+/*
+ * A path under a cgi url runs a script (RFC 3875), with any method.
+ * Returns 0 when the path was ours: the script runs (CONN_CGI) or an
+ * error answer is set up; -1 for everything else.
+ */
+static int
+conn_cgi(struct conn *c, const char *path)
+{
+	const struct conf_cgi	*g;
+	int			 status;
+
+	if ((g = cgi_lookup(c->w->conf, path)) == NULL)
+		return -1;
+	if ((status = cgi_start(c, g, path)) != 0)
+		conn_error(c, status, NULL);
+	return 0;
+}
+
 /* GET and HEAD of a static file, and the 405 for other methods on one. */
 static void
 conn_static(struct conn *c)
@@ -957,6 +985,8 @@ conn_static(struct conn *c)
 		goto done;
 	}
 	c->live = conf_live_path(c->w->conf, path, (size_t)plen);
+	if (conn_cgi(c, path) == 0)
+		goto done;
 	if (path_has_dotfile(path)) {
 		conn_error(c, 404, NULL);
 		goto done;
@@ -1035,6 +1065,15 @@ conn_body_expect(struct conn *c)
 
 	if (c->state == CONN_FREE || (c->body_left == 0 && !c->body_chunked))
 		return;
+	if (c->state == CONN_CGI) {
+		/* the script reads it whatever comes after */
+		if (c->w->req.expect_continue && c->rlen == c->consumed &&
+		    send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL |
+		    MSG_DONTWAIT) != (ssize_t)sizeof(cont) - 1)
+			c->keep_alive = 0;
+		c->body_start = ev_now(c->w->loop);
+		return;
+	}
 	if (!c->keep_alive) {
 		/* we close after answering: do not wait for the body */
 		c->linger = 1;
@@ -1076,39 +1115,60 @@ conn_body_error(struct conn *c, int status, const char *why)
 }
 
 /*
- * Throw away the body bytes in the buffer, keeping any pipelined request
- * that follows right after the head.  1: body done; 0: more to come;
- * -1: an error answer is set up.
+ * Decode the body bytes in the buffer, keeping any pipelined request
+ * that follows right after the head.  For a static file the data is
+ * thrown away; for a CGI script it stays at rbuf + consumed (body_held
+ * bytes) until cgi.c has written it to the script.  Call it only when
+ * body_held is 0.
  */
-static int
-conn_body_consume(struct conn *c)
+int
+conn_body_take(struct conn *c, int *status, const char **why)
 {
-	struct worker		*w = c->w;
 	char			*p = c->rbuf + c->consumed;
 	size_t			 avail = c->rlen - c->consumed, used, out;
-	uint64_t		 elapsed;
 	enum http_chunk_result	 r = HTTP_CHUNK_AGAIN;
 
 	if (!c->body_chunked) {
 		used = avail < c->body_left ? avail : (size_t)c->body_left;
+		out = used;
 		c->body_left -= used;
-		c->body_read += used;
 	} else {
 		r = http_chunked_decode(&c->chunk, p, avail, &out, &used);
-		c->body_read += out;
 		if (r == HTTP_CHUNK_ERROR) {
-			conn_body_error(c, 400, "malformed chunked body");
-			return -1;
-		}
-		if (c->body_read > (uint64_t)w->conf->limits.body) {
-			conn_body_error(c, 413, "chunked body exceeds "
-			    "limits.body");
+			*status = 400;
+			*why = "malformed chunked body";
 			return -1;
 		}
 	}
-	memmove(p, p + used, avail - used);
-	c->rlen -= used;
-	if (c->body_chunked ? r == HTTP_CHUNK_DONE : c->body_left == 0)
+	c->body_read += out;
+	if (c->body_chunked &&
+	    c->body_read > (uint64_t)c->w->conf->limits.body) {
+		*status = 413;
+		*why = "chunked body exceeds limits.body";
+		return -1;
+	}
+	if (c->cgi == NULL)
+		out = 0;
+	c->body_held = out;
+	memmove(p + out, p + used, avail - used);
+	c->rlen -= used - out;
+	return (c->body_chunked ? r == HTTP_CHUNK_DONE : c->body_left == 0);
+}
+
+/* Throw the body away.  1: done; 0: more to come; -1: error answer set. */
+static int
+conn_body_consume(struct conn *c)
+{
+	struct worker		*w = c->w;
+	const char		*why;
+	uint64_t		 elapsed;
+	int			 rc, status;
+
+	if ((rc = conn_body_take(c, &status, &why)) == -1) {
+		conn_body_error(c, status, why);
+		return -1;
+	}
+	if (rc == 1)
 		return 1;
 	elapsed = ev_now(w->loop) - c->body_start;
 	if (elapsed > (uint64_t)w->conf->timeouts.body * 1000 &&
@@ -1557,7 +1617,7 @@ conn_bad_request(struct conn *c, int status, const char *why)
 
 /* ---------------------------------------------------------- I/O */
 
-static int
+int
 conn_fill(struct conn *c)
 {
 	size_t	 max = head_max(c->w), space;
@@ -1818,6 +1878,10 @@ conn_run(struct conn *c)
 			if (c->state == CONN_FREE)
 				return;
 			c->woff = 0;
+			if (c->state == CONN_CGI) {
+				cgi_resume(c);
+				return;
+			}
 			if (c->state == CONN_BODY) {
 				conn_arm(c, c->w->conf->timeouts.body);
 				break;
@@ -1876,7 +1940,7 @@ conn_linger_read(struct conn *c)
 	conn_close(c);
 }
 
-static void
+void
 conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 {
 	struct conn	*c = arg;
@@ -1899,6 +1963,9 @@ conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 		conn_run(c);
 		if (rc == -1 && c->state == CONN_HEAD)
 			conn_close(c);
+		break;
+	case CONN_CGI:
+		cgi_conn_event(c, events);
 		break;
 	case CONN_BODY:
 		rc = conn_fill(c);
@@ -1970,6 +2037,9 @@ conn_timeout(struct ev_loop *loop, struct ev_tmr *t, void *arg)
 		conn_arm(c, c->w->conf->timeouts.send);
 		conn_run(c);
 		return;
+	case CONN_CGI:
+		cgi_conn_timeout(c);
+		return;
 	case CONN_WRITE:
 		log_client(LOG_INFO, c->logname, "send timed out after %d s",
 		    c->w->conf->timeouts.send);
@@ -1985,4 +2055,97 @@ conn_timeout(struct ev_loop *loop, struct ev_tmr *t, void *arg)
 		conn_close(c);
 		return;
 	}
+}
+
+/* ---------------------------------------------------------- CGI hooks */
+
+/* The body is not all read: the connection cannot carry another request. */
+static void
+conn_cgi_unread(struct conn *c)
+{
+	if (c->body_left == 0 && !c->body_chunked)
+		return;
+	c->keep_alive = 0;
+	c->linger = 1;
+	c->body_left = 0;
+	c->body_chunked = 0;
+}
+
+/* Answer now with what wbuf holds, as for any other response. */
+static void
+conn_cgi_send(struct conn *c)
+{
+	c->body_held = 0;
+	c->state = CONN_WRITE;
+	conn_arm(c, c->w->conf->timeouts.send);
+	conn_run(c);
+}
+
+/* The script failed before its head went out (502, 504). */
+void
+conn_cgi_error(struct conn *c, int status)
+{
+	conn_cgi_unread(c);
+	conn_error(c, status, NULL);
+	conn_cgi_send(c);
+}
+
+/* The script's response is all sent: log it, then the next request. */
+void
+conn_cgi_done(struct conn *c)
+{
+	conn_cgi_unread(c);
+	c->body_held = 0;
+	c->state = CONN_WRITE;
+	conn_finish(c);
+	if (c->state == CONN_HEAD)
+		conn_run(c);
+}
+
+/*
+ * A local redirect (RFC 3875 section 6.2.2) to a static file: served
+ * here as a GET of that path.  Anything else (a query, a script, a
+ * directory, a template, a missing file) is left to the caller's 302.
+ */
+int
+conn_cgi_local(struct conn *c, const char *loc)
+{
+	struct resp_buf	 b;
+	struct file_res	 res;
+	const char	*err;
+	char		*path;
+	size_t		 len = strlen(loc);
+
+	if (strchr(loc, '?') != NULL || strchr(loc, '#') != NULL ||
+	    (path = malloc(len + 1)) == NULL)
+		return -1;
+	if (path_normalize(loc, len, path, &err) == -1 ||
+	    path_has_dotfile(path) || cgi_lookup(c->w->conf, path) != NULL ||
+	    gen_is_template(c->w, path)) {
+		free(path);
+		return -1;
+	}
+	file_open(c->w, path, &res);
+	free(path);
+	if (res.status != 200)
+		return -1;
+	conn_cgi_unread(c);
+	if (conn_wbuf(c) == -1) {
+		close(res.fd);
+		conn_close(c);
+		return 0;
+	}
+	resp_begin(c, &b, 200);
+	conn_file_body(c, &b, res.fd, &res.st, res.type);
+	conn_cgi_send(c);
+	return 0;
+}
+
+/* The client went away or the script overran after its head: close. */
+void
+conn_cgi_abort(struct conn *c)
+{
+	c->keep_alive = 0;
+	conn_log_access(c);
+	conn_close(c);
 }

@@ -13,6 +13,7 @@
 #include "http_parse.h"
 #include "range.h"
 
+struct cgi;
 struct worker;
 struct fcache_entry;
 
@@ -24,7 +25,8 @@ enum conn_state {
 	CONN_BODY,		/* reading (and discarding) a request body */
 	CONN_WRITE,		/* sending a response */
 	CONN_LINGER,		/* response sent; draining before close */
-	CONN_STREAM		/* /.hearth/live: events until it closes */
+	CONN_STREAM,		/* /.hearth/live: events until it closes */
+	CONN_CGI		/* a CGI script answers: cgi.c drives */
 };
 
 /* A span of the read buffer, by offset: the buffer may be reallocated. */
@@ -89,6 +91,9 @@ struct conn {
 	uint64_t		 body_left;	/* Content-Length still to come */
 	uint64_t		 body_read;
 	uint64_t		 body_start;	/* ms */
+	/* CGI: the script, and decoded body bytes at rbuf + consumed */
+	struct cgi		*cgi;
+	size_t			 body_held;
 
 	/* the response */
 	char			*wbuf;		/* head, and small bodies */
@@ -116,5 +121,24 @@ void	 conn_accept(struct worker *, int fd, const struct sockaddr *,
 void	 conn_close(struct conn *);
 /* Graceful stop: close if idle, else finish the current response. */
 void	 conn_drain(struct conn *);
+
+/*
+ * For cgi.c, which drives a connection in CONN_CGI.  conn_fill() reads
+ * what the client sent: 0 would block, 1 the buffer is full, -1 EOF or
+ * error.  conn_body_take() decodes body bytes into c->body_held: 1 the
+ * body is complete, 0 more to come, -1 *status and *why say what is
+ * wrong.  The rest hand the connection back once the script is
+ * detached (c->cgi == NULL): an error answer, a finished response, a
+ * local redirect to a static file (-1: not one we serve internally), or
+ * a close.
+ */
+void	 conn_event(struct ev_loop *, int fd, int events, void *arg);
+void	 conn_arm(struct conn *, int seconds);
+int	 conn_fill(struct conn *);
+int	 conn_body_take(struct conn *, int *status, const char **why);
+void	 conn_cgi_error(struct conn *, int status);
+void	 conn_cgi_done(struct conn *);
+int	 conn_cgi_local(struct conn *, const char *path);
+void	 conn_cgi_abort(struct conn *);
 
 #endif

@@ -21,6 +21,7 @@
 #define DEF_INDEX		"index.html"
 #define DEF_HEALTH_PATH		"/healthz"
 #define DEF_DRAIN_SECONDS	10
+#define DEF_CGI_TIMEOUT		30	/* seconds a CGI script may run */
 
 #define DEF_TIMEOUT_HEADER	10	/* seconds */
 #define DEF_TIMEOUT_BODY	30
@@ -55,6 +56,8 @@
 #define TMPL_FILE_MAX		(4 << 20)	/* largest template file */
 #define TMPL_CACHE		32	/* compiled templates per worker */
 #define MAX_TIMEOUT		86400
+#define MAX_CGI			16	/* cgi groups */
+#define MAX_CGI_EXT		16	/* extensions per cgi group */
 #define MAX_CONNECTIONS		1000000
 
 #define LISTEN_BACKLOG		511
@@ -63,6 +66,19 @@
 #define ACCESS_LOG_BUF		65536	/* lines gathered per loop iteration */
 #define LOG_LINE_MAX		8192	/* longest access/error log line */
 #define RESP_HEAD_MAX		2048	/* our own response headers */
+
+/*
+ * CGI (RFC 3875).  A script's header section may be CGI_HEAD_MAX bytes
+ * and CGI_FIELDS_MAX fields; its output is relayed CGI_BUF bytes at a
+ * time; a stderr line is cut at CGI_ERR_LINE.  A script told to stop
+ * gets SIGTERM, then SIGKILL CGI_KILL_GRACE_MS later.
+ */
+#define CGI_HEAD_MAX		65536
+#define CGI_FIELDS_MAX		100
+#define CGI_BUF			16384
+#define CGI_ERR_LINE		1024
+#define CGI_KILL_GRACE_MS	2000
+#define CGI_PATH		"/usr/local/bin:/usr/bin:/bin"
 
 /* Respawn backoff when workers keep dying. */
 #define RESPAWN_WINDOW_SEC	10

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgi.h"
 #include "conn.h"
 #include "ev.h"
 #include "fcache.h"
@@ -366,6 +367,7 @@ worker_main(const struct worker_args *a)
 		sb_state(w.sb_slot, SB_IDLE);
 	if (ev_run(w.loop) == -1)
 		log_warn("epoll_wait");
+	cgi_kill_all();
 	worker_idle(&w);
 	gen_cache_free(&w);
 	fcache_free(w.fcache);

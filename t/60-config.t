@@ -37,7 +37,7 @@ sub run {
 # A server root with what the shipped config names.
 sub make_root {
 	my ($dir) = @_;
-	make_path("$dir/etc", "$dir/htdocs", "$dir/logs");
+	make_path("$dir/etc", "$dir/htdocs", "$dir/logs", "$dir/cgi-bin");
 	system('cp', "$SRCDIR/etc/mime.types", "$dir/etc/") == 0 or die;
 	return $dir;
 }
@@ -83,6 +83,35 @@ EOF
 	like($lines[2] // '', qr{^\Q$conf\E:5: bad port in listen address "127\.0\.0\.1:99999"$},
 	    'error 3: file:line: message');
 	is($lines[3], '3 errors', 'the count');
+
+	# cgi: every entry checked, each error on its line; -T shows it
+	spew($conf, <<'EOF2');
+cgi = (
+    { url = "cgi-bin/"; dir = "cgi-bin"; },
+    { url = "/x/"; dir = "nowhere"; timeout = 0; },
+    { url = "/y/"; dir = "cgi-bin"; extensions = [ "cgi" ]; tiemout = 3; },
+    { url = "/z/"; }
+);
+EOF2
+	($st, $out, $err) = run('-t', '-f', $conf);
+	is($st, 1, 'bad cgi entries: exit 1');
+	like($err, qr{^\Q$conf\E:2: cgi url "cgi-bin/" must start and end with '/'$}m,
+	    'cgi url without a leading slash');
+	like($err, qr{^\Q$conf\E:3: cgi timeout must be between 1 and \d+, not 0$}m,
+	    'cgi timeout out of range');
+	like($err, qr{^\Q$conf\E:3: cgi dir \Q$tmp\E/bad/nowhere: No such file}m,
+	    'cgi dir that does not exist');
+	like($err, qr{^\Q$conf\E:4: cgi extension "cgi" must start with '\.'$}m,
+	    'cgi extension without a dot');
+	like($err, qr{^\Q$conf\E:4: unknown key "tiemout" in cgi \(did you mean "timeout"\?\)$}m,
+	    'unknown cgi key, with a suggestion');
+	like($err, qr{^\Q$conf\E:5: each cgi entry needs url and dir$}m,
+	    'cgi entry without dir');
+	spew($conf, qq{cgi = ( { url = "/cgi-bin/"; dir = "cgi-bin"; extensions = [ ".cgi", ".pl" ]; } );\n});
+	($st, $out, $err) = run('-T', '-f', $conf);
+	is($st, 0, 'a good cgi entry: -T exit 0') or diag $err;
+	like($out, qr{^  \{ url = "/cgi-bin/"; dir = "\Q$tmp\E/bad/cgi-bin"; timeout = 30; extensions = \[ "\.cgi", "\.pl" \]; \}$}m,
+	    '-T shows the cgi entry with its absolute dir and default timeout');
 
 	# a syntax error: one error, its line
 	spew($conf, "workers = 2;\nlisten = [ \":80\" ;\n");
