@@ -50,6 +50,7 @@
 #define SENDFILE_CHUNK		(1 << 20)
 #define WBUF_SIZE		(RESP_HEAD_MAX + 1024)
 #define ALLOW_STATIC		"GET, HEAD, OPTIONS"
+#define DRAIN_GRACE_MS		1000	/* see conn_drain() */
 #define BODY_MIN_RATE		1024	/* bytes/s a body upload must beat */
 
 enum step { STEP_AGAIN, STEP_NEXT, STEP_CLOSED };
@@ -308,7 +309,23 @@ conn_close(struct conn *c)
 void
 conn_drain(struct conn *c)
 {
-	if (c->state == CONN_IDLE || c->state == CONN_STREAM ||
+	uint64_t	idle;
+
+	if (c->state == CONN_IDLE) {
+		/*
+		 * A connection idle for a while is closed now, so a proxy's
+		 * pool learns at once.  One that has just been answered may
+		 * have its next request on the wire already: closing it
+		 * would make that request fail.  Give it DRAIN_GRACE_MS to
+		 * arrive; it is then answered with Connection: close.
+		 */
+		idle = ev_now(c->w->loop) - c->idle_since;
+		if (idle >= DRAIN_GRACE_MS)
+			conn_close(c);
+		else
+			ev_timer(c->w->loop, &c->tmr, DRAIN_GRACE_MS - (int)idle,
+			    conn_timeout, c);
+	} else if (c->state == CONN_STREAM ||
 	    (c->state == CONN_HEAD && c->rlen == 0))
 		conn_close(c);
 	else
@@ -1862,6 +1879,7 @@ conn_finish(struct conn *c)
 	/* an idle connection keeps no buffers: it costs only its struct */
 	conn_release_buffers(c);
 	conn_set_state(c, CONN_IDLE);
+	c->idle_since = ev_now(w->loop);
 	conn_arm(c, w->conf->timeouts.keepalive);
 }
 

@@ -72,6 +72,7 @@ struct conn {
 	size_t			 rlen, rcap;
 	size_t			 rprev;		/* bytes the parser has seen */
 	uint64_t		 head_deadline;	/* ms; from the first byte */
+	uint64_t		 idle_since;	/* ms; keep-alive wait began */
 	unsigned		 nrequests;
 
 	/* the request being answered */
