@@ -72,6 +72,7 @@ struct master {
 	time_t			 started;
 	struct ev_tmr		 tick;
 	struct ev_tmr		 respawn_tmr;
+	struct ev_tmr		 status_tmr;	/* STATUS= for systemctl */
 	uint64_t		 deaths[RESPAWN_MAX_IN_WINDOW];
 	int			 ndeaths;
 	int			 backoff_ms;
@@ -661,6 +662,26 @@ master_setup(struct master *m)
 	return 0;
 }
 
+#define STATUS_EVERY_MS	5000
+
+/* systemctl status shows live figures: requests, rate, workers. */
+static void
+master_status(struct ev_loop *loop, struct ev_tmr *t, void *arg)
+{
+	struct master	*m = arg;
+	struct sb_totals *tot;
+
+	if (m->a->sb != NULL && (tot = malloc(sizeof(*tot))) != NULL) {
+		scoreboard_sum(m->a->sb, tot);
+		notify_send("STATUS=generation %d: %llu requests, %.1f "
+		    "requests/s, %u workers", m->serving_gen,
+		    (unsigned long long)tot->c.requests, tot->requests_per_sec,
+		    tot->workers);
+		free(tot);
+	}
+	ev_timer(loop, t, STATUS_EVERY_MS, master_status, m);
+}
+
 int
 master_main(struct master_args *a)
 {
@@ -681,6 +702,9 @@ master_main(struct master_args *a)
 	log_notice("%s configured -- resuming normal operations",
 	    HEARTH_SERVER);
 	master_spawn_missing(m);
+	if (notify_enabled())
+		ev_timer(m->loop, &m->status_tmr, STATUS_EVERY_MS,
+		    master_status, m);
 	if (ev_run(m->loop) == -1)
 		log_warn("epoll_wait");
 	rc = m->fatal_exit ? 1 : 0;

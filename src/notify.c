@@ -40,6 +40,12 @@ notify_init(void)
 }
 
 int
+notify_enabled(void)
+{
+	return notify_len != 0;
+}
+
+int
 notify_send(const char *fmt, ...)
 {
 	char	msg[512];

@@ -7,6 +7,7 @@
 #define HEARTH_NOTIFY_H
 
 void	notify_init(void);	/* read and unset $NOTIFY_SOCKET */
+int	notify_enabled(void);
 int	notify_send(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	notify_ready(void);
 void	notify_reloading(void);	/* RELOADING=1 with MONOTONIC_USEC */
