@@ -355,14 +355,11 @@ mono_us(void)
 static void
 conn_scoreboard_end(struct conn *c)
 {
-	char	target[SKETCH_KEY_MAX + 1];
-
 	if (c->w->sb_slot == NULL || c->nolog)
 		return;
-	conn_target(c, target, sizeof(target));
-	target[strcspn(target, "?")] = '\0';
 	sb_request_end(c->w->sb_slot, c->status, c->body_sent,
-	    mono_us() - c->req_start, target, strlen(target));
+	    mono_us() - c->req_start, c->path.set ? c->rbuf + c->path.off :
+	    NULL, c->path.len);
 	sb_state(c->w->sb_slot, c->keep_alive ? SB_KEEPALIVE : SB_IDLE);
 }
 
@@ -1549,6 +1546,7 @@ conn_request(struct conn *c)
 		c->req_line.len--;
 	span_set(&c->referer, c, req->referer);
 	span_set(&c->user_agent, c, req->user_agent);
+	span_set(&c->path, c, req->path);
 	c->version = req->version;
 	c->head_only = req->method_id == HTTP_M_HEAD;
 	c->keep_alive = req->keep_alive && !w->draining &&
@@ -1868,6 +1866,7 @@ conn_finish(struct conn *c)
 	memset(&c->req_line, 0, sizeof(c->req_line));
 	memset(&c->referer, 0, sizeof(c->referer));
 	memset(&c->user_agent, 0, sizeof(c->user_agent));
+	memset(&c->path, 0, sizeof(c->path));
 	c->wlen = c->woff = 0;
 	if (c->rlen > 0) {		/* pipelined */
 		conn_set_state(c, CONN_HEAD);

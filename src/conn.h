@@ -78,6 +78,7 @@ struct conn {
 	/* the request being answered */
 	size_t			 consumed;	/* its bytes in rbuf */
 	struct conn_span	 req_line, referer, user_agent;
+	struct conn_span	 path;		/* raw, without the query */
 	int			 version;	/* 10 or 11 */
 	int			 head_only;	/* HEAD: no body */
 	int			 keep_alive;

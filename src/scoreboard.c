@@ -418,8 +418,9 @@ sb_copy_str(char *dst, size_t size, const char *src, size_t len)
 {
 	if (len >= size)
 		len = size - 1;
+	/* readers stop at the NUL: no need to clear the rest */
 	memcpy(dst, src, len);
-	memset(dst + len, 0, size - len);
+	dst[len] = '\0';
 }
 
 void
