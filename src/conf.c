@@ -649,31 +649,15 @@ set_vars(struct loader *ld, config_setting_t *g)
 	}
 }
 
+static int	set_cidrs(struct loader *, config_setting_t *, struct cidr *,
+		    int, const char *);
+
 static void
 set_allow(struct loader *ld, config_setting_t *s)
 {
 	struct conf_admin	*a = &ld->conf->admin;
-	config_setting_t	*e;
-	char			 err[256];
-	int			 i;
 
-	if (want_list(ld, s) == -1)
-		return;
-	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
-		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
-			continue;
-		if (a->nallow == MAX_ADMIN_ALLOW) {
-			conf_err(ld, e, "more than %d admin networks",
-			    MAX_ADMIN_ALLOW);
-			return;
-		}
-		if (cidr_parse(config_setting_get_string(e),
-		    &a->allow[a->nallow], err, sizeof(err)) == -1) {
-			conf_err(ld, e, "admin allow: %s", err);
-			continue;
-		}
-		a->nallow++;
-	}
+	a->nallow = set_cidrs(ld, s, a->allow, MAX_ADMIN_ALLOW, "admin allow");
 	ld->conf->admin_allow_set = 1;
 }
 

@@ -21,6 +21,7 @@
 #include "hearth.h"
 #include "listing.h"
 #include "log.h"
+#include "path.h"
 #include "worker.h"
 
 #define LISTING_MAX_ENTRIES	100000	/* beyond this, 500 and a log line */
@@ -201,18 +202,6 @@ struct gen_lookup {
 	char				 buf[256];
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* query.NAME: the first NAME=value in the query, form-decoded. */
 static int
 gen_query(struct gen_lookup *lk, const char *name, size_t nlen,
@@ -233,10 +222,10 @@ gen_query(struct gen_lookup *lk, const char *name, size_t nlen,
 		    p++) {
 			if (*p == '+')
 				lk->buf[o++] = ' ';
-			else if (*p == '%' && amp - p > 2 && hexval(p[1]) >= 0 &&
-			    hexval(p[2]) >= 0) {
-				lk->buf[o++] = (char)(hexval(p[1]) * 16 +
-				    hexval(p[2]));
+			else if (*p == '%' && amp - p > 2 && path_hexval(p[1]) >= 0 &&
+			    path_hexval(p[2]) >= 0) {
+				lk->buf[o++] = (char)(path_hexval(p[1]) * 16 +
+				    path_hexval(p[2]));
 				p += 2;
 			} else
 				lk->buf[o++] = *p;

@@ -246,14 +246,7 @@ block_signals(void)
 {
 	sigset_t	set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGWINCH);
+	master_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	/* a client that goes away must not kill a sendfile() */
 	signal(SIGPIPE, SIG_IGN);

@@ -636,19 +636,25 @@ master_signal(struct ev_loop *loop, int fd, int events, void *arg)
 	master_reap(m);
 }
 
+void
+master_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGWINCH);
+}
+
 static int
 master_setup(struct master *m)
 {
 	sigset_t	set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGWINCH);
+	master_signals(&set);
 	if ((m->loop = ev_new(64)) == NULL ||
 	    (m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    pipe2(m->ready, O_NONBLOCK | O_CLOEXEC) == -1 ||

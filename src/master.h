@@ -26,6 +26,11 @@ struct master_args {
 	struct scoreboard	*sb;		/* shared with every worker */
 };
 
+#include <signal.h>
+
+/* The signals the master acts on (blocked, read from a signalfd). */
+void	master_signals(sigset_t *);
+
 /* Runs until stopped; returns the process exit status. */
 int	master_main(struct master_args *);
 

@@ -11,8 +11,8 @@
 
 #include "path.h"
 
-static int
-hexval(int c)
+int
+path_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -40,8 +40,8 @@ pct_decode(const char *raw, size_t len, char *out, const char **err)
 			continue;
 		}
 		if (i + 2 >= len ||
-		    (hi = hexval((unsigned char)raw[i + 1])) < 0 ||
-		    (lo = hexval((unsigned char)raw[i + 2])) < 0) {
+		    (hi = path_hexval((unsigned char)raw[i + 1])) < 0 ||
+		    (lo = path_hexval((unsigned char)raw[i + 2])) < 0) {
 			*err = "bad percent escape";
 			return -1;
 		}

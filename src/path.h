@@ -18,6 +18,9 @@
 long	 path_normalize(const char *raw, size_t len, char *out,
 	    const char **err);
 
+/* The value of one hex digit, or -1. */
+int	 path_hexval(int c);
+
 /* Does any segment of the normalised path start with '.'? */
 int	 path_has_dotfile(const char *path);
 
