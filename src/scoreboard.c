@@ -136,6 +136,7 @@ sb_counters_add(struct sb_counters *dst, const struct sb_counters *src)
 	dst->connections += src->connections;
 	dst->requests += src->requests;
 	dst->bytes += src->bytes;
+	dst->log_dropped += src->log_dropped;
 	for (i = 0; i < SB_STATUS_CLASSES; i++)
 		dst->status[i] += src->status[i];
 	histo_merge(&dst->latency, &src->latency);
@@ -410,6 +411,14 @@ sb_connection(struct sb_slot *s)
 {
 	sb_write_begin(&s->seq);
 	s->c.connections++;
+	sb_write_end(&s->seq);
+}
+
+void
+sb_log_dropped(struct sb_slot *s, uint64_t n)
+{
+	sb_write_begin(&s->seq);
+	s->c.log_dropped += n;
 	sb_write_end(&s->seq);
 }
 

@@ -83,6 +83,7 @@ struct sb_counters {
 	uint64_t		 requests;
 	uint64_t		 bytes;
 	uint64_t		 status[SB_STATUS_CLASSES];
+	uint64_t		 log_dropped;	/* access lines syslog lost */
 	struct histo		 latency;	/* microseconds */
 	struct sb_rate_sec	 rate[SB_RATE_RING];
 	/* Readers copy the sketches apart from the rest: see scoreboard.c. */
@@ -185,6 +186,8 @@ void	 sb_state(struct sb_slot *s, enum sb_state st);
 
 /* A connection was accepted. */
 void	 sb_connection(struct sb_slot *s);
+/* Access-log lines a syslog receiver did not take, since the last call. */
+void	 sb_log_dropped(struct sb_slot *s, uint64_t n);
 
 /*
  * A request head was read: keep its request line (cut to

@@ -239,7 +239,8 @@ status_auto(struct status_data *d, struct tmpl_out *out)
 	    "BytesPerSec: %.1f\nBusyWorkers: %u\nIdleWorkers: %u\n"
 	    "Status1xx: %llu\nStatus2xx: %llu\nStatus3xx: %llu\n"
 	    "Status4xx: %llu\nStatus5xx: %llu\nLatencyP50ms: %.2f\n"
-	    "LatencyP90ms: %.2f\nLatencyP99ms: %.2f\n", HEARTH_SERVER,
+	    "LatencyP90ms: %.2f\nLatencyP99ms: %.2f\nLogDropped: %llu\n",
+	    HEARTH_SERVER,
 	    (long long)t->uptime, d->w->generation,
 	    (unsigned long long)t->c.requests,
 	    (unsigned long long)t->c.bytes / 1024, t->requests_per_sec,
@@ -249,7 +250,8 @@ status_auto(struct status_data *d, struct tmpl_out *out)
 	    (unsigned long long)t->c.status[2],
 	    (unsigned long long)t->c.status[3],
 	    (unsigned long long)t->c.status[4], quantile_ms(t, 0.5),
-	    quantile_ms(t, 0.9), quantile_ms(t, 0.99));
+	    quantile_ms(t, 0.9), quantile_ms(t, 0.99),
+	    (unsigned long long)t->c.log_dropped);
 	return tmpl_out_str(out, b) == -1 ? 500 : 0;
 }
 
@@ -341,6 +343,8 @@ status_json(struct status_data *d, struct tmpl_out *out)
 	json_uint(&j, t->workers);
 	json_top(&j, "top_paths", d->top, d->ntop);
 	json_top(&j, "top_404", d->top404, d->ntop404);
+	json_key(&j, "log_dropped");
+	json_uint(&j, t->c.log_dropped);
 	json_key(&j, "latency_ms");
 	json_object_begin(&j);
 	json_key(&j, "p50");

@@ -82,7 +82,9 @@ void
 worker_access_log(struct worker *w, const char *line, size_t len)
 {
 	if (w->slog != NULL) {		/* one datagram per line */
-		slog_send(w->slog, LOG_INFO, line, len);
+		if (slog_send(w->slog, LOG_INFO, line, len) == -1 &&
+		    w->sb_slot != NULL)
+			sb_log_dropped(w->sb_slot, 1);	/* for /api/status */
 		return;
 	}
 	if (w->alen + len > ACCESS_LOG_BUF)

@@ -61,13 +61,18 @@ $h->stop;
 # the receiver is gone: requests are still served, the loss is logged
 close $asock;
 unlink $apath;
-$h = Hearth->start(conf => "access_log = \"syslog:unix:$apath\";\n");
+$h = Hearth->start(conf => "access_log = \"syslog:unix:$apath\";\nadmin = { };\n");
 for (1 .. 5) {
 	($st) = $h->get('/');
 	is($st, 200, "served with the syslog receiver gone ($_)");
 }
 ok($h->error_log_like(qr/syslog: \d+ access log lines? could not be sent/),
     'lost lines are reported in the error log');
+use JSON::PP;
+my (undef, undef, $api) = $h->get('/api/status');
+my $j = eval { decode_json($api) };
+ok($j && $j->{log_dropped} >= 5, 'and counted in /api/status as log_dropped (' .
+    ($j ? $j->{log_dropped} : '?') . ')');
 $h->stop;
 
 # a bad target is a config error with a line number
