@@ -186,7 +186,8 @@ mime_parse(const char *text, size_t len)
 		}
 		p = nl + 1;
 	}
-	qsort(t->v, t->n, sizeof(*t->v), mime_cmp_seq);
+	if (t->n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(t->v, t->n, sizeof(*t->v), mime_cmp_seq);
 	/* the first mapping of an extension wins, as in Debian's file */
 	for (i = o = 0; i < t->n; i++)
 		if (o == 0 || strcmp(t->v[o - 1].ext, t->v[i].ext) != 0)

@@ -215,6 +215,8 @@ watch_pend_fold(struct watch *w)
 {
 	size_t	i, n = 0;
 
+	if (w->npend < 2)	/* qsort(NULL, 0, ...) is undefined */
+		return;
 	qsort(w->pend, w->npend, sizeof(*w->pend), watch_cmp_change);
 	for (i = 0; i < w->npend; i++) {
 		if (n > 0 &&
