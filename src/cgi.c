@@ -474,7 +474,7 @@ cgi_start(struct conn *c, const struct conf_cgi *cg, const char *path)
 
 	memset(&env, 0, sizeof(env));
 	if ((status = cgi_resolve(cg, path, &s, err, sizeof(err))) != 0) {
-		log_client(status >= 500 ? LOG_ERR : LOG_INFO, c->client,
+		log_client(status >= 500 ? LOG_ERR : LOG_INFO, c->logname,
 		    "cgi %s: %s", path, err);
 		return status;
 	}
@@ -505,7 +505,7 @@ cgi_start(struct conn *c, const struct conf_cgi *cg, const char *path)
 	status = 0;
 done:
 	if (status != 0)
-		log_client(LOG_ERR, c->client, "cgi %s: %s", path, err);
+		log_client(LOG_ERR, c->logname, "cgi %s: %s", path, err);
 	if (g != NULL)
 		cgi_free(g);
 	free(file);
@@ -808,7 +808,7 @@ cgi_feed(struct cgi *g)
 			continue;
 		}
 		if ((rc = conn_body_take(c, &status, &why)) == -1) {
-			log_client(LOG_INFO, c->client, "%d: %s", status, why);
+			log_client(LOG_INFO, c->logname, "%d: %s", status, why);
 			cgi_fail(g, status);
 			return -1;
 		}
@@ -934,7 +934,7 @@ cgi_head(struct cgi *g, const struct cgi_head *h)
 	cgi_framing(g, h, &b, status);
 	resp_add(&b, "\r\n", 2);
 	if (b.overflow || b.len + (g->hlen - h->head_len) + 32 > OBUF_SIZE) {
-		log_client(LOG_ERR, c->client, "cgi %s: header section too "
+		log_client(LOG_ERR, c->logname, "cgi %s: header section too "
 		    "large", g->name);
 		cgi_fail(g, 502);
 		return -1;
@@ -976,7 +976,7 @@ cgi_end(struct cgi *g)
 	struct conn	*c = g->c;
 
 	if (!g->head_sent) {
-		log_client(LOG_ERR, c->client, "cgi %s: ended without a "
+		log_client(LOG_ERR, c->logname, "cgi %s: ended without a "
 		    "complete header section", g->name);
 		cgi_fail(g, 502);
 		return -1;
@@ -989,7 +989,7 @@ cgi_end(struct cgi *g)
 		return 1;
 	}
 	if (g->frame == FRAME_LENGTH && g->left > 0) {
-		log_client(LOG_ERR, c->client, "cgi %s: output shorter than "
+		log_client(LOG_ERR, c->logname, "cgi %s: output shorter than "
 		    "its Content-Length", g->name);
 		c->keep_alive = 0;
 	}
@@ -1125,7 +1125,7 @@ cgi_conn_event(struct conn *c, int events)
 	if (rc != -1 || c->cgi != g)
 		return;
 	if (!g->body_done) {
-		log_client(LOG_INFO, c->client, "client closed the "
+		log_client(LOG_INFO, c->logname, "client closed the "
 		    "connection during the request body");
 		conn_close(c);
 		return;
@@ -1140,7 +1140,7 @@ cgi_conn_timeout(struct conn *c)
 {
 	struct cgi	*g = c->cgi;
 
-	log_client(LOG_INFO, c->client, "cgi %s: client timed out",
+	log_client(LOG_INFO, c->logname, "cgi %s: client timed out",
 	    g->name);
 	if (!g->body_done && !g->head_sent)
 		cgi_fail(g, 408);
