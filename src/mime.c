@@ -231,8 +231,8 @@ mime_lookup(const struct mime_table *t, const char *name)
 
 	slash = strrchr(name, '/');
 	dot = strrchr(slash ? slash : name, '.');
-	if (t == NULL || dot == NULL || dot[1] == '\0')
-		return MIME_DEFAULT;
+	if (t == NULL || t->n == 0 || dot == NULL || dot[1] == '\0')
+		return MIME_DEFAULT;	/* and no bsearch() of a NULL array */
 	len = strlen(dot + 1);
 	if (len >= MIME_EXT_MAX)
 		return MIME_DEFAULT;
