@@ -145,6 +145,8 @@ static const struct key limit_keys[] = {
 	    LLONG_MAX },
 	{ "max_connections",	K_LONG, OFF(limits.max_connections), 1,
 	    MAX_CONNECTIONS },
+	{ "per_client",		K_LONG, OFF(limits.per_client), 0,
+	    MAX_CONNECTIONS },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -1160,6 +1162,7 @@ fill_defaults(struct loader *ld)
 	DEF(limits.body, DEF_LIMIT_BODY);
 	DEF(limits.keepalive_requests, DEF_LIMIT_KEEPALIVE_REQ);
 	DEF(limits.max_connections, DEF_LIMIT_MAX_CONN);
+	DEF(limits.per_client, DEF_LIMIT_PER_CLIENT);
 #undef DEF
 }
 
@@ -1467,10 +1470,12 @@ conf_dump(const struct config *c, FILE *fp)
 	    c->timeouts.graceful);
 	fprintf(fp, "limits = { request_line = %lld; header_field = %lld; "
 	    "headers_total = %lld; header_count = %lld; body = %lld; "
-	    "keepalive_requests = %lld; max_connections = %lld; };\n",
+	    "keepalive_requests = %lld; max_connections = %lld; "
+	    "per_client = %lld; };\n",
 	    c->limits.request_line, c->limits.header_field,
 	    c->limits.headers_total, c->limits.header_count, c->limits.body,
-	    c->limits.keepalive_requests, c->limits.max_connections);
+	    c->limits.keepalive_requests, c->limits.max_connections,
+	    c->limits.per_client);
 	if (c->admin_set) {
 		char	net[64];
 

@@ -41,6 +41,7 @@ struct conf_limits {
 	long long		 body;
 	long long		 keepalive_requests;
 	long long		 max_connections;
+	long long		 per_client;
 };
 
 struct conf_var {

@@ -30,6 +30,7 @@
 #include "file.h"
 #include "gen.h"
 #include "cidr.h"
+#include "climit.h"
 #include "htpasswd.h"
 #include "http_cond.h"
 #include "hearth.h"
@@ -131,6 +132,57 @@ conn_set_state(struct conn *c, enum conn_state st)
 		log_warn("epoll_ctl on client %s", c->client);
 }
 
+/*
+ * A fast, polite no instead of a silent drop: 503 with Retry-After,
+ * written without waiting, then close.  which: 0 for max_connections,
+ * 1 for per_client.  Counted on the status page; logged once per
+ * LIMIT_LOG_SEC with how many were refused.
+ */
+static void
+conn_refuse(struct worker *w, int fd, int which, int do_close)
+{
+	static const char	busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Retry-After: 1\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n";
+	static const char *const name[] = { "limits.max_connections",
+	    "limits.per_client" };
+	time_t			now = time(NULL);
+	long long		lim = which ? w->conf->limits.per_client :
+				    w->conf->limits.max_connections;
+
+	if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) ==
+	    -1) {
+		/* the client is gone; nothing to tell */
+	}
+	if (do_close)
+		close(fd);
+	if (w->sb_slot != NULL)
+		sb_refused(w->sb_slot, which);
+	w->limit_untold[which]++;
+	if (now - w->limit_told[which] < LIMIT_LOG_SEC)
+		return;
+	log_warnx("%s (%lld) reached: %lu connection%s refused with 503 "
+	    "since the last report", name[which], lim,
+	    w->limit_untold[which], w->limit_untold[which] == 1 ? "" : "s");
+	w->limit_told[which] = now;
+	w->limit_untold[which] = 0;
+}
+
+/* limits.per_client: count this connection's client, or refuse it. */
+static int
+conn_per_client(struct conn *c)
+{
+	struct worker	*w = c->w;
+
+	if (w->conf->limits.per_client == 0 || w->climit == NULL)
+		return 0;
+	if (climit_acquire(w->climit, (struct sockaddr *)&c->conn_ss,
+	    w->conf->limits.per_client) == -1)
+		return -1;
+	c->climited = 1;
+	return 0;
+}
+
 /* This request's client; the error log names the proxy too, if any. */
 static void
 conn_set_client(struct conn *c, const struct sockaddr_storage *ss,
@@ -155,16 +207,7 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	int		 on = 1;
 
 	if ((c = w->free_conns) == NULL) {
-		static const char busy[] = "HTTP/1.1 503 Service Unavailable"
-		    "\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
-		    "Connection: close\r\n\r\n";
-
-		/* a fast, polite no rather than a silent drop */
-		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL |
-		    MSG_DONTWAIT) == -1) {
-			/* the client is gone; nothing to tell */
-		}
-		close(fd);
+		conn_refuse(w, fd, 0, 1);
 		return;
 	}
 	w->free_conns = c->next_free;
@@ -185,6 +228,15 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	c->conn_ss = c->peer_ss;
 	strlcpy(c->conn_client, c->peer, sizeof(c->conn_client));
 	conn_set_client(c, &c->peer_ss, c->peer);
+	if (!proxy_protocol && conn_per_client(c) == -1) {
+		/* hand the slot back before refusing: nothing else is set */
+		c->state = CONN_FREE;
+		c->next_free = w->free_conns;
+		w->free_conns = c;
+		w->nconns--;
+		conn_refuse(w, fd, 1, 1);
+		return;
+	}
 	if (w->sb_slot != NULL)
 		sb_connection(w->sb_slot);
 	c->state = proxy_protocol ? CONN_PROXY : CONN_HEAD;
@@ -238,6 +290,12 @@ conn_proxy(struct conn *c)
 	c->rlen -= h.len;
 	c->rprev = 0;
 	c->state = CONN_HEAD;
+	/* the real client is known only now */
+	if (conn_per_client(c) == -1) {
+		conn_refuse(w, c->fd, 1, 0);
+		conn_close(c);
+		return -1;
+	}
 	return 1;
 }
 
@@ -290,6 +348,8 @@ conn_close(struct conn *c)
 	}
 	if (c->cgi != NULL)
 		cgi_detach(c);
+	if (c->climited)
+		climit_release(w->climit, (struct sockaddr *)&c->conn_ss);
 	ev_timer_cancel(&c->tmr);
 	ev_del(w->loop, c->fd);
 	close(c->fd);

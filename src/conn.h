@@ -66,6 +66,7 @@ struct conn {
 	struct sockaddr_storage	 client_ss;
 	char			 client[64];	/* "addr" for %h */
 	char			 logname[144];	/* "client (via proxy)" */
+	int			 climited;	/* counted in limits.per_client */
 	char			 client_port[8];
 
 	char			*rbuf;		/* request bytes */

@@ -36,6 +36,8 @@
 #define DEF_LIMIT_BODY		1048576
 #define DEF_LIMIT_KEEPALIVE_REQ	1000
 #define DEF_LIMIT_MAX_CONN	4096
+#define DEF_LIMIT_PER_CLIENT	0	/* connections per address; 0: off */
+#define LIMIT_LOG_SEC		10	/* a hit limit logs once per this */
 
 /* Hard ceilings the config may not exceed. */
 #define MAX_WORKERS		256

@@ -24,6 +24,7 @@
 #include "master.h"
 #include "mime.h"
 #include "notify.h"
+#include "climit.h"
 #include "scoreboard.h"
 #include "slog.h"
 #include "worker.h"
@@ -289,6 +290,7 @@ run_one_process(struct master_args *a)
 	wa.mime = a->mime;
 	wa.drop_privileges = 1;
 	wa.server_start = time(NULL);
+	wa.climit = a->climit;
 	if ((wa.sb = a->sb) != NULL) {
 		scoreboard_assign(a->sb, 0, getpid(), 1);
 		wa.sb_slot = scoreboard_slot(a->sb, 0);
@@ -367,6 +369,9 @@ main(int argc, char **argv, char **envp)
 	if ((a.sb = scoreboard_create(o.one_process ? 1 :
 	    scoreboard_slots(conf->workers))) == NULL)
 		log_warn("scoreboard: status pages will show no figures");
+	/* always: a reload may turn limits.per_client on */
+	if ((a.climit = climit_create()) == NULL)
+		log_warn("limits.per_client: counters");
 	if ((a.mime = master_load_mime(conf, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "hearthd: out of memory\n");
 		pidfile_remove(a.pidfh);

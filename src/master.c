@@ -245,6 +245,7 @@ master_spawn(struct master *m, int index)
 	wa.lb_draining = m->lb_draining;
 	wa.server_start = m->started;
 	wa.sb = m->a->sb;
+	wa.climit = m->a->climit;
 	wa.sb_slot = sbi != -1 ? scoreboard_slot(m->a->sb, (unsigned)sbi) :
 	    NULL;
 	wa.live_fd = lsv[1];
@@ -371,9 +372,14 @@ master_schedule_respawn(struct master *m)
 			recent++;
 	if (recent < RESPAWN_MAX_IN_WINDOW) {
 		m->backoff_ms = 0;
+		if (m->a->sb != NULL)
+			scoreboard_crash_loop(m->a->sb, 0);
 		master_spawn_missing(m);
 		return;
 	}
+	/* the status pages show it: a sysadmin sees why workers are few */
+	if (m->a->sb != NULL)
+		scoreboard_crash_loop(m->a->sb, 1);
 	m->backoff_ms = m->backoff_ms ? m->backoff_ms * 2 : 100;
 	if (m->backoff_ms > RESPAWN_BACKOFF_MAX_MS)
 		m->backoff_ms = RESPAWN_BACKOFF_MAX_MS;

@@ -11,6 +11,7 @@
 struct pidfh;
 struct slog;
 struct scoreboard;
+struct climit;
 struct mime_table;
 
 struct master_args {
@@ -24,6 +25,7 @@ struct master_args {
 	struct slog		*access_slog;	/* access_log = "syslog..." */
 	struct mime_table	*mime;
 	struct scoreboard	*sb;		/* shared with every worker */
+	struct climit		*climit;	/* limits.per_client counters */
 };
 
 #include <signal.h>

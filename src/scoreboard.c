@@ -137,6 +137,8 @@ sb_counters_add(struct sb_counters *dst, const struct sb_counters *src)
 	dst->requests += src->requests;
 	dst->bytes += src->bytes;
 	dst->log_dropped += src->log_dropped;
+	dst->refused_max += src->refused_max;
+	dst->refused_client += src->refused_client;
 	for (i = 0; i < SB_STATUS_CLASSES; i++)
 		dst->status[i] += src->status[i];
 	histo_merge(&dst->latency, &src->latency);
@@ -347,6 +349,25 @@ scoreboard_sum(const struct scoreboard *sb, struct sb_totals *t)
 	    (unsigned)t->uptime + 1 : SB_RATE_WINDOW;
 	t->requests_per_sec = (double)t->recent_requests / t->window;
 	t->bytes_per_sec = (double)t->recent_bytes / t->window;
+	t->crash_loop = atomic_load_explicit(&sb->crash_loop,
+	    memory_order_relaxed);
+}
+
+void
+scoreboard_crash_loop(struct scoreboard *sb, int on)
+{
+	atomic_store_explicit(&sb->crash_loop, on, memory_order_relaxed);
+}
+
+void
+sb_refused(struct sb_slot *s, int which)
+{
+	sb_write_begin(&s->seq);
+	if (which)
+		s->c.refused_client++;
+	else
+		s->c.refused_max++;
+	sb_write_end(&s->seq);
 }
 
 /* The small fields of a slot, for one attempt of a seqlock read. */

@@ -84,6 +84,8 @@ struct sb_counters {
 	uint64_t		 bytes;
 	uint64_t		 status[SB_STATUS_CLASSES];
 	uint64_t		 log_dropped;	/* access lines syslog lost */
+	uint64_t		 refused_max;	/* 503: limits.max_connections */
+	uint64_t		 refused_client; /* 503: limits.per_client */
 	struct histo		 latency;	/* microseconds */
 	struct sb_rate_sec	 rate[SB_RATE_RING];
 	/* Readers copy the sketches apart from the rest: see scoreboard.c. */
@@ -109,6 +111,7 @@ struct scoreboard {
 	int64_t			 start_mono;	/* CLOCK_MONOTONIC seconds */
 	int64_t			 start_wall;	/* time(NULL) at creation */
 	_Atomic uint32_t	 seq;		/* odd during a retire */
+	_Atomic int32_t		 crash_loop;	/* the master is backing off */
 	struct sb_counters	 retired;
 	struct sb_slot		 slot[];
 };
@@ -137,6 +140,7 @@ struct sb_totals {
 	uint64_t		 recent_bytes;
 	double			 requests_per_sec;
 	double			 bytes_per_sec;
+	int			 crash_loop;
 };
 
 /* --- master */
@@ -186,6 +190,10 @@ void	 sb_state(struct sb_slot *s, enum sb_state st);
 
 /* A connection was accepted. */
 void	 sb_connection(struct sb_slot *s);
+/* A connection refused at a limit: which is 0 (max_connections) or 1. */
+void	 sb_refused(struct sb_slot *s, int which);
+/* The master: workers keep dying and respawns are being delayed. */
+void	 scoreboard_crash_loop(struct scoreboard *sb, int on);
 /* Access-log lines a syslog receiver did not take, since the last call. */
 void	 sb_log_dropped(struct sb_slot *s, uint64_t n);
 

@@ -173,6 +173,13 @@ status_lookup(const char *name, size_t len, void *arg, const char **val,
 		snprintf(b, bl, "%u", t->workers);
 	else if (strcmp(key, "busy_workers") == 0)
 		snprintf(b, bl, "%u", t->busy);
+	else if (strcmp(key, "crash_loop") == 0)
+		*val = t->crash_loop ? "workers keep crashing: respawns are "
+		    "delayed (see the error log)" : "";
+	else if (strcmp(key, "refused") == 0)
+		snprintf(b, bl, "%llu at max_connections, %llu at per_client",
+		    (unsigned long long)t->c.refused_max,
+		    (unsigned long long)t->c.refused_client);
 	else if (strcmp(key, "workers_rows") == 0) {
 		*val = d->workers.p ? d->workers.p : "";
 		*vlen = d->workers.len;
@@ -239,8 +246,9 @@ status_auto(struct status_data *d, struct tmpl_out *out)
 	    "BytesPerSec: %.1f\nBusyWorkers: %u\nIdleWorkers: %u\n"
 	    "Status1xx: %llu\nStatus2xx: %llu\nStatus3xx: %llu\n"
 	    "Status4xx: %llu\nStatus5xx: %llu\nLatencyP50ms: %.2f\n"
-	    "LatencyP90ms: %.2f\nLatencyP99ms: %.2f\nLogDropped: %llu\n",
-	    HEARTH_SERVER,
+	    "LatencyP90ms: %.2f\nLatencyP99ms: %.2f\nLogDropped: %llu\n"
+	    "CrashLoop: %d\nRefusedMaxConnections: %llu\n"
+	    "RefusedPerClient: %llu\n", HEARTH_SERVER,
 	    (long long)t->uptime, d->w->generation,
 	    (unsigned long long)t->c.requests,
 	    (unsigned long long)t->c.bytes / 1024, t->requests_per_sec,
@@ -251,7 +259,9 @@ status_auto(struct status_data *d, struct tmpl_out *out)
 	    (unsigned long long)t->c.status[3],
 	    (unsigned long long)t->c.status[4], quantile_ms(t, 0.5),
 	    quantile_ms(t, 0.9), quantile_ms(t, 0.99),
-	    (unsigned long long)t->c.log_dropped);
+	    (unsigned long long)t->c.log_dropped, t->crash_loop,
+	    (unsigned long long)t->c.refused_max,
+	    (unsigned long long)t->c.refused_client);
 	return tmpl_out_str(out, b) == -1 ? 500 : 0;
 }
 
@@ -343,6 +353,15 @@ status_json(struct status_data *d, struct tmpl_out *out)
 	json_uint(&j, t->workers);
 	json_top(&j, "top_paths", d->top, d->ntop);
 	json_top(&j, "top_404", d->top404, d->ntop404);
+	json_key(&j, "crash_loop");
+	json_bool(&j, t->crash_loop);
+	json_key(&j, "refused");
+	json_object_begin(&j);
+	json_key(&j, "max_connections");
+	json_uint(&j, t->c.refused_max);
+	json_key(&j, "per_client");
+	json_uint(&j, t->c.refused_client);
+	json_object_end(&j);
 	json_key(&j, "log_dropped");
 	json_uint(&j, t->c.log_dropped);
 	json_key(&j, "latency_ms");

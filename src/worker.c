@@ -288,6 +288,7 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	w->server_start = a->server_start;
 	w->sb = a->sb;
 	w->sb_slot = a->sb_slot;
+	w->climit = a->climit;
 	if (worker_load_htpasswd(w) == -1)
 		return -1;
 	w->limits.request_line = conf->limits.request_line;

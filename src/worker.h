@@ -21,6 +21,7 @@ struct slog;
 struct gen_cache;
 struct fcache;
 struct scoreboard;
+struct climit;
 struct sb_slot;
 struct htpasswd;
 
@@ -39,6 +40,7 @@ struct worker_args {
 	time_t			 server_start;	/* for {{uptime}} */
 	struct scoreboard	*sb;
 	struct sb_slot		*sb_slot;	/* ours, or NULL */
+	struct climit		*climit;	/* per-client counts, or NULL */
 	int			 live_fd;	/* changes from the master; -1 */
 };
 
@@ -90,6 +92,10 @@ struct worker {
 	size_t			 alen;
 	time_t			 last_full_warn;
 	time_t			 proxy_warned;	/* bad PROXY headers, 1/s */
+	struct climit		*climit;
+	/* connections refused at a limit, told once per LIMIT_LOG_SEC */
+	time_t			 limit_told[2];
+	unsigned long		 limit_untold[2];
 
 	int			 live_fd;	/* changes from the master; -1 */
 	struct conn		*streams;	/* open /.hearth/live streams */

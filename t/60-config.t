@@ -144,7 +144,7 @@ EOF2
 	    '-T shows absolute paths');
 	like($out, qr{^timeouts = \{ header = 10; body = 30; keepalive = 5; send = 60; graceful = 30; \};$}m,
 	    '-T shows default timeouts');
-	like($out, qr{^limits = \{ request_line = 8192; .* max_connections = 4096; \};$}m,
+	like($out, qr{^limits = \{ request_line = 8192; .* max_connections = 4096; per_client = 0; \};$}m,
 	    '-T shows default limits');
 
 	# the dump is itself a valid config that dumps the same
