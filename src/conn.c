@@ -206,11 +206,14 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	struct conn	*c;
 	int		 on = 1;
 
-	if ((c = w->free_conns) == NULL) {
+	if ((c = w->free_conns) != NULL)
+		w->free_conns = c->next_free;
+	else if (w->conns_used < w->conf->limits.max_connections)
+		c = &w->conns[w->conns_used++];
+	else {
 		conn_refuse(w, fd, 0, 1);
 		return;
 	}
-	w->free_conns = c->next_free;
 	memset(c, 0, sizeof(*c));
 	c->w = w;
 	c->fd = fd;

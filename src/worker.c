@@ -187,7 +187,7 @@ worker_drain(struct worker *w)
 	if (w->sb_slot != NULL)
 		sb_state(w->sb_slot, SB_GRACEFUL);
 	worker_stop_accepting(w);
-	for (i = 0; i < w->conf->limits.max_connections; i++)
+	for (i = 0; i < w->conns_used; i++)
 		if (w->conns[i].state != CONN_FREE)
 			conn_drain(&w->conns[i]);
 	if (w->nconns == 0)
@@ -322,10 +322,11 @@ worker_setup(struct worker *w, const struct worker_args *a)
 		log_warn("worker setup");
 		return -1;
 	}
-	for (i = conf->limits.max_connections - 1; i >= 0; i--) {
-		w->conns[i].next_free = w->free_conns;
-		w->free_conns = &w->conns[i];
-	}
+	/*
+	 * The table is calloc()ed and handed out from a high-water mark,
+	 * never walked whole at start: pages no connection has used are
+	 * never touched, so a worker's memory is what it serves.
+	 */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

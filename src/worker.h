@@ -66,6 +66,7 @@ struct worker {
 
 	struct conn		*conns;		/* table, allocated once */
 	struct conn		*free_conns;
+	long			 conns_used;	/* high-water mark in conns */
 	long			 nconns;
 
 	struct http_request	 req;		/* scratch for the parser */
