@@ -93,8 +93,9 @@ cachectl_value_check(const char *value, char *errbuf, size_t errlen)
 	/* field-value = *field-content (RFC 9110 section 5.5) */
 	for (p = (const unsigned char *)value; *p; p++)
 		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
-			snprintf(errbuf, errlen, "cache_control value \"%s\" "
-			    "has a control character", value);
+			snprintf(errbuf, errlen, "cache_control value has "
+			    "a control character (byte %zu)",
+			    (size_t)(p - (const unsigned char *)value) + 1);
 			return -1;
 		}
 	return 0;
