@@ -25,6 +25,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "accept_enc.h"
+#include "cachectl.h"
 #include "conf.h"
 #include "htpasswd.h"
 #include "slog.h"
@@ -76,6 +78,18 @@ static const struct key top_keys[] = {
 	{ "remote_ip",		K_SPECIAL, 0, 0, 0 },
 	{ "live_reload",	K_SPECIAL, 0, 0, 0 },
 	{ "cgi",		K_SPECIAL, 0, 0, 0 },
+	{ "gzip",		K_SPECIAL, 0, 0, 0 },
+	{ "cache_control",	K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key gzip_keys[] = {
+	{ "enabled",		K_BOOL,	OFF(gzip.enabled), 0, 1 },
+	{ "level",		K_INT,	OFF(gzip.level), 1, 9 },
+	{ "min_size",		K_LONG,	OFF(gzip.min_size), 0,
+				    MAX_GZIP_MIN_SIZE },
+	{ "types",		K_SPECIAL, 0, 0, 0 },
+	{ "precompressed",	K_BOOL,	OFF(gzip.precompressed), 0, 1 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -868,6 +882,83 @@ set_cgi(struct loader *ld, config_setting_t *list)
 	}
 }
 
+/* gzip.types: media types; "text/" and a star for a top-level type. */
+static void
+set_gzip_key(struct loader *ld, const struct key *k, config_setting_t *s)
+{
+	struct conf_gzip	*g = &ld->conf->gzip;
+	int			 i;
+
+	(void)k;
+	for (i = 0; i < g->ntypes; i++)
+		free(g->types[i]);
+	g->ntypes = set_strings(ld, s, g->types, MAX_GZIP_TYPES,
+	    "gzip type", 0);
+	g->types_set = 1;
+	for (i = 0; i < g->ntypes; i++)
+		if (g->types[i] != NULL && (strchr(g->types[i], '/') == NULL ||
+		    strchr(g->types[i], ';') != NULL))
+			conf_err(ld, config_setting_get_elem(s, i), "gzip type "
+			    "\"%s\" must be a media type like \"text/css\" or "
+			    "\"text/*\", without parameters", g->types[i]);
+}
+
+static void
+set_cache_rule(struct loader *ld, config_setting_t *e)
+{
+	struct conf_cache_control	*r;
+	config_setting_t		*m, *v, *s;
+	char				 err[256];
+	int				 i;
+
+	for (i = 0; (s = config_setting_get_elem(e, i)) != NULL; i++)
+		if (strcmp(config_setting_name(s), "match") != 0 &&
+		    strcmp(config_setting_name(s), "value") != 0)
+			conf_err(ld, s, "unknown key \"%s\" in cache_control "
+			    "(want match and value)", config_setting_name(s));
+	m = config_setting_get_member(e, "match");
+	v = config_setting_get_member(e, "value");
+	if (m == NULL || v == NULL) {
+		conf_err(ld, e, "each cache_control entry needs match and "
+		    "value");
+		return;
+	}
+	if (want_type(ld, m, CONFIG_TYPE_STRING) == -1 ||
+	    want_type(ld, v, CONFIG_TYPE_STRING) == -1)
+		return;
+	if (*config_setting_get_string(m) == '\0') {
+		conf_err(ld, m, "cache_control match must not be empty");
+		return;
+	}
+	if (cachectl_value_check(config_setting_get_string(v), err,
+	    sizeof(err)) == -1) {
+		conf_err(ld, v, "%s", err);
+		return;
+	}
+	if (ld->conf->ncache_control == MAX_CACHE_CONTROL) {
+		conf_err(ld, e, "more than %d cache_control entries",
+		    MAX_CACHE_CONTROL);
+		return;
+	}
+	r = &ld->conf->cache_control[ld->conf->ncache_control++];
+	r->match = xstrdup_or_err(ld, m, config_setting_get_string(m));
+	r->value = xstrdup_or_err(ld, v, config_setting_get_string(v));
+}
+
+/* cache_control = ( { match = "*.css"; value = "max-age=3600"; }, ... ); */
+static void
+set_cache_control(struct loader *ld, config_setting_t *list)
+{
+	config_setting_t	*e;
+	int			 i;
+
+	if (want_list(ld, list) == -1)
+		return;
+	for (i = 0; (e = config_setting_get_elem(list, i)) != NULL; i++)
+		if (want_type(ld, e, CONFIG_TYPE_GROUP) == 0)
+			set_cache_rule(ld, e);
+}
+
 static void
 set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 {
@@ -927,6 +1018,11 @@ set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 			    set_live_key);
 	} else if (strcmp(k->name, "cgi") == 0) {
 		set_cgi(ld, s);
+	} else if (strcmp(k->name, "gzip") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
+			walk_group(ld, s, gzip_keys, " in gzip", set_gzip_key);
+	} else if (strcmp(k->name, "cache_control") == 0) {
+		set_cache_control(ld, s);
 	} else if (strcmp(k->name, "health") == 0) {
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
 			return;
@@ -1101,6 +1197,34 @@ fill_live(struct loader *ld)
 			l->nignore++;
 }
 
+/*
+ * Compression is on by default, for text types only: they shrink
+ * several times over, and every client since HTTP/1.1 decodes gzip.
+ * Precompressed siblings are off, as in nginx (gzip_static): looking
+ * for them costs an open() per request where nobody made any.
+ */
+static void
+fill_gzip(struct loader *ld)
+{
+	static const char *const	 def[] = { DEF_GZIP_TYPES };
+	struct conf_gzip		*g = &ld->conf->gzip;
+	size_t				 i;
+
+	if (g->enabled == -1)
+		g->enabled = 1;
+	if (g->level == -1)
+		g->level = DEF_GZIP_LEVEL;
+	if (g->min_size == -1)
+		g->min_size = DEF_GZIP_MIN_SIZE;
+	if (g->precompressed == -1)
+		g->precompressed = 0;
+	if (g->types_set)
+		return;
+	for (i = 0; i < sizeof(def) / sizeof(def[0]); i++)
+		if ((g->types[g->ntypes] = strdup(def[i])) != NULL)
+			g->ntypes++;
+}
+
 static void
 fill_defaults(struct loader *ld)
 {
@@ -1149,6 +1273,7 @@ fill_defaults(struct loader *ld)
 	DEF(health.log, 0);
 	DEF(live.enabled, 0);
 	fill_live(ld);
+	fill_gzip(ld);
 	DEF(health.drain_seconds, DEF_DRAIN_SECONDS);
 	DEF(timeouts.header, DEF_TIMEOUT_HEADER);
 	DEF(timeouts.body, DEF_TIMEOUT_BODY);
@@ -1316,6 +1441,10 @@ conf_new(void)
 	c->health.log = -1;
 	c->health.drain_seconds = -1;
 	c->live.enabled = -1;
+	c->gzip.enabled = -1;
+	c->gzip.level = -1;
+	c->gzip.min_size = -1;
+	c->gzip.precompressed = -1;
 	return c;
 }
 
@@ -1421,6 +1550,12 @@ conf_free(struct config *c)
 		free(c->live.ignore[i]);
 	for (i = 0; i < c->nerror_pages; i++)
 		free(c->error_pages[i].path);
+	for (i = 0; i < c->gzip.ntypes; i++)
+		free(c->gzip.types[i]);
+	for (i = 0; i < c->ncache_control; i++) {
+		free(c->cache_control[i].match);
+		free(c->cache_control[i].value);
+	}
 	free(c);
 }
 
@@ -1433,6 +1568,26 @@ dump_list(FILE *fp, const char *key, char *const *v, int n)
 	for (i = 0; i < n; i++)
 		fprintf(fp, "%s\"%s\"", i ? ", " : "", v[i]);
 	fprintf(fp, " ];\n");
+}
+
+static void
+conf_dump_gzip(const struct config *c, FILE *fp)
+{
+	int	i;
+
+	fprintf(fp, "gzip = { enabled = %s; level = %d; min_size = %lld; "
+	    "precompressed = %s;\n  ", c->gzip.enabled ? "true" : "false",
+	    c->gzip.level, c->gzip.min_size,
+	    c->gzip.precompressed ? "true" : "false");
+	dump_list(fp, "types", c->gzip.types, c->gzip.ntypes);
+	fprintf(fp, "};\n");
+	fprintf(fp, "cache_control = (");
+	for (i = 0; i < c->ncache_control; i++)
+		fprintf(fp, "%s\n  { match = \"%s\"; value = \"%s\"; }",
+		    i ? "," : "", c->cache_control[i].match,
+		    c->cache_control[i].value);
+	fprintf(fp, "%s);\n# and HTML without a match: \"%s\"\n",
+	    c->ncache_control ? "\n" : " ", DEF_CACHE_HTML);
 }
 
 void
@@ -1548,6 +1703,22 @@ conf_dump(const struct config *c, FILE *fp)
 	fprintf(fp, "  ");
 	dump_list(fp, "ignore", c->live.ignore, c->live.nignore);
 	fprintf(fp, "};\n");
+	conf_dump_gzip(c, fp);
+}
+
+const char *
+conf_cache_control(const struct config *c, const char *path,
+    const char *type)
+{
+	static const char *const	 html[] = { "text/html" };
+	int				 i;
+
+	for (i = 0; i < c->ncache_control; i++)
+		if (cachectl_match(c->cache_control[i].match, path))
+			return c->cache_control[i].value;
+	if (accept_enc_type_match(html, 1, type))
+		return DEF_CACHE_HTML;
+	return NULL;
 }
 
 /* Prefixes as for listing: "/docs/" covers "/docs/a.html". */

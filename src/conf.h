@@ -102,6 +102,23 @@ struct conf_cgi {
 	int			 next;
 };
 
+/* Compression (issue 9); integers -1 until defaults are filled in. */
+struct conf_gzip {
+	int			 enabled;
+	int			 level;		/* zlib 1..9 */
+	long long		 min_size;	/* bytes */
+	char			*types[MAX_GZIP_TYPES];	/* "text/css" */
+	int			 ntypes;
+	int			 types_set;	/* given, maybe as [] */
+	int			 precompressed;	/* serve file.gz */
+};
+
+/* A Cache-Control rule: the first whose match covers the path wins. */
+struct conf_cache_control {
+	char			*match;		/* "/prefix" or a glob */
+	char			*value;		/* sent as is */
+};
+
 /*
  * Integers start at -1 and pointers at NULL ("unset"); conf_load()
  * fills in defaults after parsing so that "absent" differs from "set".
@@ -139,6 +156,9 @@ struct config {
 	struct conf_live	 live;
 	struct conf_cgi		 cgi[MAX_CGI];
 	int			 ncgi;
+	struct conf_gzip	 gzip;
+	struct conf_cache_control cache_control[MAX_CACHE_CONTROL];
+	int			 ncache_control;
 };
 
 /* Errors gathered while loading, each a "file:line: message" line. */
@@ -171,6 +191,14 @@ struct config	*conf_serve(const char *dir, int port, int live,
 /* Is live reload on for this normalised URL path? */
 int		 conf_live_path(const struct config *, const char *path,
 		    size_t len);
+
+/*
+ * The Cache-Control value for a file at this normalised URL path, of
+ * this media type: the first matching rule's, else no-cache for HTML
+ * (it names the other files, so it must revalidate), else NULL.
+ */
+const char	*conf_cache_control(const struct config *, const char *path,
+		    const char *type);
 
 /* Print the effective config, defaults filled in (hearthd -T). */
 void		 conf_dump(const struct config *, FILE *);

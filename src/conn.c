@@ -23,12 +23,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accept_enc.h"
+#include "cachectl.h"
 #include "cgi.h"
 #include "conn.h"
 #include "date.h"
 #include "fcache.h"
 #include "file.h"
 #include "gen.h"
+#include "gzip.h"
 #include "cidr.h"
 #include "climit.h"
 #include "htpasswd.h"
@@ -64,6 +67,10 @@ static void	conn_timeout(struct ev_loop *, struct ev_tmr *, void *);
 static void	conn_run(struct conn *);
 static void	conn_error(struct conn *, int status, const char *extra);
 static void	conn_log_access(struct conn *);
+static void	conn_var_headers(struct conn *, struct resp_buf *);
+static int	conn_gzip_file(struct conn *, int, const struct stat *,
+		    const char *);
+static int	conn_gzip_cached(struct conn *, struct fcache_entry *);
 
 static size_t
 head_max(const struct worker *w)
@@ -583,6 +590,7 @@ conn_range(struct conn *c, struct resp_buf *b, const struct stat *st,
 	resp_begin(c, b, 206);
 	resp_str(b, "Accept-Ranges: bytes\r\n");
 	resp_validators(b, etag, lm);
+	conn_var_headers(c, b);
 	if (n > 1)
 		return conn_multipart(c, b, st, type, r, n) == -1 ? 500 : 206;
 	range_content_range(cr, sizeof(cr), &r[0], (uint64_t)st->st_size);
@@ -612,6 +620,7 @@ conn_not_modified(struct conn *c, const char *etag, time_t lm)
 
 	resp_begin(c, &b, 304);
 	resp_validators(&b, etag, lm);
+	conn_var_headers(c, &b);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -655,6 +664,8 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 		conn_file_body(c, &b, fd, st, type);
 		return;
 	}
+	if (conn_gzip_file(c, fd, st, type) == 0)
+		return;
 	lm = cond_last_modified(st->st_mtime, c->w->date_sec);
 	etag_make(etag, sizeof(etag), (uint64_t)st->st_ino,
 	    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
@@ -690,6 +701,7 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 	resp_begin(c, &b, 200);
 	resp_str(&b, "Accept-Ranges: bytes\r\n");
 	resp_validators(&b, etag, lm);
+	conn_var_headers(c, &b);
 	conn_file_body(c, &b, fd, st, type);
 }
 
@@ -992,6 +1004,8 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	int		rc;
 
 	worker_update_dates(c->w);
+	if (conn_gzip_cached(c, e) == 0)
+		return;
 	lm = cond_last_modified(e->st.st_mtime, c->w->date_sec);
 	if ((rc = conn_conditional(c, &e->st, e->etag, lm)) != 0) {
 		fcache_put(c->w->fcache, e);
@@ -1004,6 +1018,7 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	resp_begin(c, &b, 200);
 	resp_str(&b, "Accept-Ranges: bytes\r\n");
 	resp_validators(&b, e->etag, lm);
+	conn_var_headers(c, &b);
 	resp_header(&b, "Content-Type", e->type);
 	resp_fmt(&b, "Content-Length: %zu\r\n", e->len);
 	resp_connection(c, &b);
@@ -1017,6 +1032,221 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	c->mbody = e->body;
 	c->mlen = e->len;
 	c->moff = 0;
+}
+
+/* ------------------------------------------- content coding, caching */
+
+/*
+ * Vary, Cache-Control and Expires for the static file being answered
+ * (200, 206 and 304 alike: a 304 carries what the 200 would, RFC 9110
+ * section 15.4.5).  Vary goes on every response of a type we may
+ * compress, compressed or not, so a cache keys on Accept-Encoding
+ * (section 12.5.5).
+ */
+static void
+conn_var_headers(struct conn *c, struct resp_buf *b)
+{
+	const struct config	*conf = c->w->conf;
+	const char		*cc;
+	char			 date[DATE_HTTP_LEN + 1];
+	long long		 age;
+
+	if (c->var_path == NULL || c->var_type == NULL)
+		return;
+	if (conf->gzip.enabled && accept_enc_type_match((const char *const *)
+	    conf->gzip.types, conf->gzip.ntypes, c->var_type))
+		resp_str(b, "Vary: Accept-Encoding\r\n");
+	if ((cc = conf_cache_control(conf, c->var_path, c->var_type)) == NULL)
+		return;
+	resp_header(b, "Cache-Control", cc);
+	/* for HTTP/1.0 caches; Cache-Control wins (RFC 9111 section 5.3) */
+	if (cachectl_max_age(cc, &age) == 0) {
+		date_http(c->w->date_sec + (time_t)age, date);
+		resp_header(b, "Expires", date);
+	}
+}
+
+/*
+ * Which coding does this response get?  1: gzip; 0: identity; -1:
+ * neither is acceptable, answer 406 (RFC 9110 section 12.5.3 lets us,
+ * since identity was refused).  A Range request gets identity, whose
+ * byte offsets it names, unless identity was refused.
+ */
+static int
+conn_gzip_choose(struct conn *c, const char *type, off_t size)
+{
+	const struct http_request	*req = &c->w->req;
+	const struct conf_gzip		*g = &c->w->conf->gzip;
+	struct span			 h;
+	struct accept_enc		 ae;
+	int				 can;
+
+	h = conn_header(req, "Accept-Encoding");
+	accept_enc_parse(h.p, h.len, &ae);
+	can = g->enabled && size >= g->min_size && accept_enc_gzip(&ae) &&
+	    accept_enc_type_match((const char *const *)g->types, g->ntypes,
+	    type);
+	if (!accept_enc_identity(&ae))
+		return can ? 1 : -1;
+	return can && req->range.p == NULL;
+}
+
+/* The head of a gzip 200; the body follows from memory or a file. */
+static void
+conn_gzip_head(struct conn *c, const char *etag, time_t lm,
+    const char *type, off_t len)
+{
+	struct resp_buf	b;
+
+	resp_begin(c, &b, 200);
+	resp_validators(&b, etag, lm);
+	conn_var_headers(c, &b);
+	resp_str(&b, "Content-Encoding: gzip\r\n");
+	resp_header(&b, "Content-Type", type);
+	resp_fmt(&b, "Content-Length: %lld\r\n", (long long)len);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->wlen = c->whead = b.len;
+}
+
+/* Preconditions against the gzip variant's tag; 1 when answered. */
+static int
+conn_gzip_cond(struct conn *c, const struct stat *st, const char *etag,
+    time_t lm)
+{
+	int	rc;
+
+	if ((rc = conn_conditional(c, st, etag, lm)) == 0)
+		return 0;
+	if (rc == 304)
+		conn_not_modified(c, etag, lm);
+	else
+		conn_error(c, rc, NULL);
+	return 1;
+}
+
+/* A precompressed sibling, sent from its file; -1: there is none. */
+static int
+conn_gzip_sibling(struct conn *c, const struct stat *st, const char *type)
+{
+	struct stat	gst;
+	char		etag[ETAG_MAX], gzetag[GZIP_ETAG_MAX];
+	time_t		lm;
+	int		fd;
+
+	if (!c->w->conf->gzip.precompressed ||
+	    (fd = gzip_sibling(c->w, c->var_path, st, &gst)) == -1)
+		return -1;
+	lm = cond_last_modified(gst.st_mtime, c->w->date_sec);
+	etag_make(etag, sizeof(etag), (uint64_t)gst.st_ino,
+	    (uint64_t)gst.st_size, (int64_t)gst.st_mtim.tv_sec,
+	    gst.st_mtim.tv_nsec);
+	if (gzip_etag(gzetag, sizeof(gzetag), etag) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (conn_gzip_cond(c, &gst, gzetag, lm)) {
+		close(fd);
+		return 0;
+	}
+	conn_gzip_head(c, gzetag, lm, type, gst.st_size);
+	if (c->head_only || gst.st_size == 0) {
+		close(fd);
+		return 0;
+	}
+	c->ffd = fd;
+	c->foff = 0;
+	c->fend = gst.st_size;
+	return 0;
+}
+
+/*
+ * conn_send_file()'s gzip variant: a sibling, else the file compressed
+ * in memory when it is at most GZIP_FILE_MAX bytes.  0 when answered
+ * (fd closed or taken); -1 to send identity (fd still open).
+ */
+static int
+conn_gzip_file(struct conn *c, int fd, const struct stat *st,
+    const char *type)
+{
+	const struct config	*conf = c->w->conf;
+	char			 etag[ETAG_MAX], gzetag[GZIP_ETAG_MAX];
+	char			*body;
+	size_t			 blen;
+	time_t			 lm;
+	int			 how;
+
+	c->var_type = type;
+	if ((how = conn_gzip_choose(c, type, st->st_size)) == 0)
+		return -1;
+	if (how == 1 && conn_gzip_sibling(c, st, type) == 0)
+		goto done;
+	if (how == -1 || st->st_size > GZIP_FILE_MAX) {
+		if (how == 1)
+			return -1;	/* too big to hold the loop for */
+		conn_error(c, 406, NULL);
+		goto done;
+	}
+	lm = cond_last_modified(st->st_mtime, c->w->date_sec);
+	etag_make(etag, sizeof(etag), (uint64_t)st->st_ino,
+	    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
+	    st->st_mtim.tv_nsec);
+	if (gzip_etag(gzetag, sizeof(gzetag), etag) == -1)
+		return -1;
+	if (conn_gzip_cond(c, st, gzetag, lm))
+		goto done;
+	/* HEAD too: its Content-Length is the compressed one */
+	if (gzip_fd(fd, (size_t)st->st_size, conf->gzip.level, &body,
+	    &blen) == -1)
+		return -1;
+	conn_gzip_head(c, gzetag, lm, type, (off_t)blen);
+	if (c->head_only)
+		free(body);
+	else {
+		c->mbody = body;
+		c->mlen = blen;
+		c->moff = 0;
+	}
+done:
+	close(fd);
+	return 0;
+}
+
+/*
+ * conn_send_cached()'s gzip variant, compressed once per entry.  0 when
+ * answered (the entry released or lent to the body); -1: identity.
+ */
+static int
+conn_gzip_cached(struct conn *c, struct fcache_entry *e)
+{
+	time_t	lm;
+	int	how;
+
+	c->var_type = e->type;
+	if ((how = conn_gzip_choose(c, e->type, e->st.st_size)) == 0)
+		return -1;
+	if (how == 1 && conn_gzip_sibling(c, &e->st, e->type) == 0)
+		goto put;
+	if (how == -1) {
+		conn_error(c, 406, NULL);
+		goto put;
+	}
+	if (gzip_cached(e, c->w->conf->gzip.level) == -1)
+		return -1;
+	lm = cond_last_modified(e->st.st_mtime, c->w->date_sec);
+	if (conn_gzip_cond(c, &e->st, e->gzetag, lm))
+		goto put;
+	conn_gzip_head(c, e->gzetag, lm, e->type, (off_t)e->gzlen);
+	if (c->head_only)
+		goto put;
+	c->mref = e;
+	c->mbody = e->gz;
+	c->mlen = e->gzlen;
+	c->moff = 0;
+	return 0;
+put:
+	fcache_put(c->w->fcache, e);
+	return 0;
 }
 
 /*
@@ -1062,6 +1292,8 @@ conn_static(struct conn *c)
 		goto done;
 	}
 	c->live = conf_live_path(c->w->conf, path, (size_t)plen);
+	c->var_path = path;
+	c->var_type = NULL;
 	if (conn_cgi(c, path) == 0)
 		goto done;
 	if (path_has_dotfile(path)) {
@@ -1098,6 +1330,7 @@ conn_static(struct conn *c)
 		conn_error(c, res.status, NULL);
 	}
 done:
+	c->var_path = c->var_type = NULL;
 	if (path != pathbuf)
 		free(path);
 }

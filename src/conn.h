@@ -113,6 +113,10 @@ struct conn {
 	uint64_t		 body_sent;
 	size_t			 linger_read;
 
+	/* a static file's coding and caching headers (issue 9) */
+	const char		*var_path;	/* while conn_static() runs */
+	const char		*var_type;	/* the file's, once known */
+
 	/* live reload (live.c) */
 	int			 live;		/* the path's HTML gets the script */
 	int			 stream;	/* after the head: CONN_STREAM */

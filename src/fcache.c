@@ -45,6 +45,7 @@ entry_free(struct fcache_entry *e)
 {
 	free(e->key);
 	free(e->body);
+	free(e->gz);
 	free(e);
 }
 

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "file.h"
+#include "gzip.h"
 #include "http_cond.h"
 
 #define FCACHE_ENTRIES	256		/* per worker */
@@ -32,6 +33,11 @@ struct fcache_entry {
 	char			 etag[ETAG_MAX];
 	char			*body;
 	size_t			 len;
+	/* the gzip variant, made on first demand (gzip_cached()) */
+	char			*gz;
+	size_t			 gzlen;
+	char			 gzetag[GZIP_ETAG_MAX];
+	int			 gzfail;
 	unsigned		 refs;		/* responses still sending it */
 	int			 dead;		/* out of the table */
 };

@@ -110,6 +110,25 @@
 #define LIVE_RESEND_MS		100	/* retry a worker that was full */
 #define LIVE_MSG_MAX		4096	/* one path, master -> worker */
 
+/*
+ * Compression and caching headers (issue 9).  Files up to
+ * GZIP_FILE_MAX bytes are compressed in memory when asked for; larger
+ * ones go out as they are (precompress them: file.gz).  The cap bounds
+ * the time one request holds the worker's event loop.
+ */
+#define DEF_GZIP_LEVEL		6
+#define DEF_GZIP_MIN_SIZE	256	/* smaller: the header costs more */
+#define DEF_GZIP_TYPES		"text/*", "application/javascript", \
+				"application/json", "application/xml", \
+				"image/svg+xml"
+#define MAX_GZIP_TYPES		32
+#define MAX_GZIP_MIN_SIZE	(1 << 30)
+#define GZIP_FILE_MAX		(1 << 20)
+#define GZIP_ETAG_SUFFIX	"-gz"	/* inside the quotes */
+#define GZIP_ETAG_EXTRA		(sizeof(GZIP_ETAG_SUFFIX) - 1)
+#define MAX_CACHE_CONTROL	64	/* cache_control rules */
+#define DEF_CACHE_HTML		"no-cache"	/* HTML revalidates */
+
 /* Exit status of a worker that cannot run: the master does not respawn. */
 #define EXIT_CHILD_FATAL	78	/* EX_CONFIG */
 
