@@ -186,7 +186,7 @@ void
 conf_errf(struct conf_errors *errs, const char *file,
     const config_setting_t *s, const char *fmt, ...)
 {
-	char		 msg[1024], line[1280];
+	char		 msg[1024];
 	int		 lineno = 0;
 	va_list		 ap;
 
@@ -198,6 +198,19 @@ conf_errf(struct conf_errors *errs, const char *file,
 			file = config_setting_source_file(s);
 		lineno = (int)config_setting_source_line(s);
 	}
+	conf_errl(errs, file, lineno, "%s", msg);
+}
+
+void
+conf_errl(struct conf_errors *errs, const char *file, int lineno,
+    const char *fmt, ...)
+{
+	char		 msg[1024], line[1280];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	snprintf(line, sizeof(line), "%s:%d: %s", file, lineno, msg);
 	errs_add(errs, line);
 	errs->count++;

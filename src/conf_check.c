@@ -338,16 +338,35 @@ port_holder(int port, const char *conf_file, char *who, size_t len)
 	return 0;
 }
 
-/* The setting of listen address i: its list element, or the key. */
-static const config_setting_t *
-listen_setting(config_t *cf, int i)
+/*
+ * The line of listen address i.  libconfig gives a list's scalar the
+ * line of the token after it (often the closing "]"), so look for the
+ * quoted address in the file, from the list's own line on; else the
+ * list's line, or 0 when listen was defaulted.
+ */
+static void
+listen_line(config_t *cf, const char *file, const char *spec, int *line)
 {
 	config_setting_t	*s = config_lookup(cf, "listen");
+	char			 buf[1024], want[140];
+	FILE			*fp;
+	int			 n = 0, from;
 
-	if (s != NULL && config_setting_is_aggregate(s) &&
-	    i < config_setting_length(s))
-		return config_setting_get_elem(s, (unsigned)i);
-	return s;
+	*line = 0;
+	if (s == NULL)
+		return;
+	from = *line = (int)config_setting_source_line(s);
+	if (config_setting_source_file(s) != NULL)
+		file = config_setting_source_file(s);
+	snprintf(want, sizeof(want), "\"%s\"", spec);
+	if ((fp = fopen(file, "re")) == NULL)
+		return;
+	while (fgets(buf, sizeof(buf), fp) != NULL)
+		if (++n >= from && strstr(buf, want) != NULL) {
+			*line = n;
+			break;
+		}
+	fclose(fp);
 }
 
 static int
@@ -365,7 +384,7 @@ check_port(const struct config *c, config_t *cf, const char *file,
 {
 	const struct conf_listen	*l = &c->listen[i];
 	char				 who[128];
-	int				 fd, on = 1, off = 0, port, e;
+	int				 fd, on = 1, off = 0, port, e, line;
 
 	if ((fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) ==
 	    -1)
@@ -380,19 +399,20 @@ check_port(const struct config *c, config_t *cf, const char *file,
 	e = errno;
 	close(fd);
 	port = listen_port(l);
+	listen_line(cf, file, l->spec, &line);
 	if (e != EADDRINUSE) {
-		conf_errf(errs, file, listen_setting(cf, i),
-		    "cannot bind \"%s\": %s", l->spec, strerror(e));
+		conf_errl(errs, file, line, "cannot bind \"%s\": %s",
+		    l->spec, strerror(e));
 		return;
 	}
 	if (port_holder(port, c->file, who, sizeof(who)))
 		return;
 	if (who[0] != '\0')
-		conf_errf(errs, file, listen_setting(cf, i),
-		    "port %d of \"%s\" is in use by %s", port, l->spec, who);
+		conf_errl(errs, file, line, "port %d of \"%s\" is in use by %s",
+		    port, l->spec, who);
 	else
-		conf_errf(errs, file, listen_setting(cf, i),
-		    "port %d of \"%s\" is in use", port, l->spec);
+		conf_errl(errs, file, line, "port %d of \"%s\" is in use",
+		    port, l->spec);
 }
 
 void
