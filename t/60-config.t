@@ -46,17 +46,21 @@ sub make_root {
 
 my $shipped = "$SRCDIR/etc/httpd.conf";
 
-# The shipped config (and an empty one) listens on :8080, which -t now tries to bind.  A
-# server someone runs there is not this test's business: when that is
-# the only complaint, take it as a pass.
+# -t checks the system too.  Two complaints are about this machine, not
+# the config: a server someone runs on :8080 (the shipped config's and
+# the default port), and a source tree whose logs/ cannot be written
+# (make distcheck makes it read-only).  Drop those lines; if nothing is
+# left, take it as a pass.
 sub run_shipped {
 	my ($st, $out, $err) = run(@_);
-	if ($st == 1 && $err =~
-	    /\A[^\n]*: port 8080 of ":8080" is in use[^\n]*\n1 error\n\z/) {
-		diag "port 8080 is taken here: $err";
-		return (0, "Syntax OK\n", '');
-	}
-	return ($st, $out, $err);
+	return ($st, $out, $err) unless $st == 1;
+	my $logs = qr{ \Q$SRCDIR\E/logs(?:/\S+)?: };
+	my @left = grep { !/: port 8080 of ":8080" is in use/ &&
+	    !(/$logs/ && !-w "$SRCDIR/logs") && !/^\d+ errors?$/ }
+	    split /\n/, $err;
+	return ($st, $out, $err) if @left;
+	diag "not this test's business: $err";
+	return (0, "Syntax OK\n", '');
 }
 
 # --- -t on the shipped config
