@@ -28,6 +28,7 @@
 #include "accept_enc.h"
 #include "cachectl.h"
 #include "conf.h"
+#include "conf_int.h"
 #include "htpasswd.h"
 #include "slog.h"
 #include "watch.h"
@@ -197,11 +198,11 @@ errs_add(struct conf_errors *errs, const char *line)
 	errs->text[errs->len] = '\0';
 }
 
-static void
-conf_err(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+void
+conf_errf(struct conf_errors *errs, const char *file,
+    const config_setting_t *s, const char *fmt, ...)
 {
-	char		 msg[1024], line[1280];
-	const char	*file = ld->file;
+	char		 msg[1024];
 	int		 lineno = 0;
 	va_list		 ap;
 
@@ -213,9 +214,34 @@ conf_err(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
 			file = config_setting_source_file(s);
 		lineno = (int)config_setting_source_line(s);
 	}
+	conf_errl(errs, file, lineno, "%s", msg);
+}
+
+void
+conf_errl(struct conf_errors *errs, const char *file, int lineno,
+    const char *fmt, ...)
+{
+	char		 msg[1024], line[1280];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	snprintf(line, sizeof(line), "%s:%d: %s", file, lineno, msg);
-	errs_add(ld->errs, line);
-	ld->errs->count++;
+	errs_add(errs, line);
+	errs->count++;
+}
+
+static void
+conf_err(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+{
+	char		 msg[1024];
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	conf_errf(ld->errs, ld->file, s, "%s", msg);
 }
 
 void
@@ -1452,6 +1478,13 @@ struct config *
 conf_load(const char *file, const char *server_root_opt,
     struct conf_errors *errs)
 {
+	return conf_load_flags(file, server_root_opt, 0, errs);
+}
+
+struct config *
+conf_load_flags(const char *file, const char *server_root_opt, int flags,
+    struct conf_errors *errs)
+{
 	struct loader	 ld;
 	config_t	 cf;
 	char		 line[1280];
@@ -1493,6 +1526,8 @@ conf_load(const char *file, const char *server_root_opt,
 	 */
 	if (!ld.bad_root)
 		check_paths(&ld, &cf);
+	if (!ld.bad_root && (flags & CONF_CHECK_SYSTEM))
+		conf_check_system(ld.conf, &cf, file, errs);
 done:
 	config_destroy(&cf);
 	if (errs->count > 0) {
@@ -1719,6 +1754,45 @@ conf_cache_control(const struct config *c, const char *path,
 	if (accept_enc_type_match(html, 1, type))
 		return DEF_CACHE_HTML;
 	return NULL;
+}
+
+/*
+ * The running generation's settings, next to the pid file, for
+ * "hearthctl graceful" to tell what a reload changed: written to a
+ * temporary file and renamed, so a reader sees one whole dump.
+ */
+int
+conf_dump_file(const struct config *c, const char *path)
+{
+	char	 tmp[PATH_MAX], def[PATH_MAX];
+	FILE	*fp;
+	int	 fd;
+
+	if (path == NULL) {
+		if (c->pid_file == NULL)
+			return 0;
+		if (snprintf(def, sizeof(def), "%s.conf", c->pid_file) >=
+		    (int)sizeof(def)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		path = def;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
+	    (int)sizeof(tmp) || (fd = mkstemp(tmp)) == -1)
+		return -1;
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	fchmod(fd, 0644);
+	conf_dump(c, fp);
+	if (fclose(fp) == EOF || rename(tmp, path) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 /* Prefixes as for listing: "/docs/" covers "/docs/a.html". */

@@ -178,6 +178,16 @@ struct conf_errors {
 struct config	*conf_load(const char *file, const char *server_root_opt,
 		    struct conf_errors *errs);
 void		 conf_free(struct config *);
+
+/*
+ * conf_load() with flags.  CONF_CHECK_SYSTEM (hearthd -t) also checks
+ * the running system: the document root is readable by the run-as
+ * user, the logs and pid file can be written, the ports are free.
+ */
+#define CONF_CHECK_SYSTEM	0x01
+struct config	*conf_load_flags(const char *file,
+		    const char *server_root_opt, int flags,
+		    struct conf_errors *errs);
 void		 conf_errors_free(struct conf_errors *);
 
 /*
@@ -202,6 +212,12 @@ const char	*conf_cache_control(const struct config *, const char *path,
 
 /* Print the effective config, defaults filled in (hearthd -T). */
 void		 conf_dump(const struct config *, FILE *);
+
+/*
+ * conf_dump() into path, replaced whole; path NULL is "<pid_file>.conf"
+ * (nothing without a pid file).  0, or -1 with errno.
+ */
+int		 conf_dump_file(const struct config *, const char *path);
 
 /* Map a log_level name to syslog's LOG_* value; -1 if unknown. */
 int		 conf_log_level(const char *name);

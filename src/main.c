@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,7 +195,9 @@ load_config(const struct options *o)
 		}
 		return conf;
 	}
-	if ((conf = conf_load(o->conf_file, o->server_root, &errs)) == NULL) {
+	/* only -t looks at the running system: ports, permissions */
+	if ((conf = conf_load_flags(o->conf_file, o->server_root,
+	    o->test == 1 ? CONF_CHECK_SYSTEM : 0, &errs)) == NULL) {
 		fputs(errs.text ? errs.text : "configuration error\n", stderr);
 		if (o->test)
 			fprintf(stderr, "%d error%s\n", errs.count,
@@ -300,6 +303,17 @@ run_one_process(struct master_args *a)
 	return worker_main(&wa);
 }
 
+/* The master's "<pid_file>.conf" goes with its pid file. */
+static void
+dump_remove(const struct config *conf)
+{
+	char	path[PATH_MAX];
+
+	if (conf->pid_file != NULL && snprintf(path, sizeof(path), "%s.conf",
+	    conf->pid_file) < (int)sizeof(path))
+		unlink(path);
+}
+
 int
 main(int argc, char **argv, char **envp)
 {
@@ -388,6 +402,9 @@ main(int argc, char **argv, char **envp)
 	}
 	if (a.pidfh != NULL && pidfile_write(a.pidfh) == -1)
 		log_warn("pid file %s", conf->pid_file);
+	/* what hearthctl graceful compares a reload against */
+	if (a.pidfh != NULL && conf_dump_file(conf, NULL) == -1)
+		log_warn("%s.conf", conf->pid_file);
 	if (ready_fd != -1) {
 		if (write(ready_fd, "1", 1) != 1)
 			log_warn("start-up pipe");
@@ -406,6 +423,8 @@ main(int argc, char **argv, char **envp)
 		rc = run_one_process(&a);
 	else
 		rc = master_main(&a);
+	if (a.pidfh != NULL)
+		dump_remove(a.conf);
 	pidfile_remove(a.pidfh);
 	return rc;
 }

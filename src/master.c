@@ -550,6 +550,8 @@ master_reload(struct master *m, int graceful)
 	}
 	conf_free(a->conf);
 	a->conf = nc;
+	if (conf_dump_file(nc, NULL) == -1)
+		log_warn("%s.conf", nc->pid_file);
 	live_master_configure(m->live, nc);
 	m->generation++;
 	m->wanted = nc->workers;
