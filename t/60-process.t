@@ -102,6 +102,26 @@ sub serving {
 	    'then the keep-alive connection closed and the server exited');
 }
 
+# --- a reload whose new log cannot be opened is logged, and the old
+# descriptor keeps working (root can write anywhere: the new path is
+# under a plain file, so it cannot exist)
+{
+	my $h = Hearth->start(workers => 1);
+	my $conf = slurp($h->conf_path);
+	Hearth::spew($h->root . '/plainfile', "x");
+	(my $bad = $conf) =~ s{access_log = "logs/access_log";}{access_log = "plainfile/access_log";};
+	Hearth::spew($h->conf_path, $bad);
+	$h->signal('USR1');
+	ok($h->error_log_like(qr/cannot open access log .*plainfile\/access_log: Not a directory; still serving generation 1/),
+	    'a log that cannot be opened on reload is logged');
+	my $before = () = $h->access_lines;
+	ok(serving($h), 'still serving');
+	ok(wait_until(sub { scalar($h->access_lines) > $before }, 5),
+	    'and the old access log keeps getting lines');
+	is($h->generation, 1, 'the old generation stays');
+	$h->stop;
+}
+
 # --- daemonized start: returns once serving; "already running"; bind error
 {
 	my $h = Hearth->start(foreground => 0);
