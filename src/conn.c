@@ -427,10 +427,10 @@ conn_scoreboard_end(struct conn *c)
 {
 	if (c->w->sb_slot == NULL || c->nolog)
 		return;
-	sb_request_end(c->w->sb_slot, c->status, c->body_sent,
+	sb_pending_add(c->w->sb_slot, c->w->sb_pend, c->status, c->body_sent,
 	    mono_us() - c->req_start, c->path.set ? c->rbuf + c->path.off :
 	    NULL, c->path.len);
-	sb_state(c->w->sb_slot, c->keep_alive ? SB_KEEPALIVE : SB_IDLE);
+	worker_sb_state(c->w, c->keep_alive ? SB_KEEPALIVE : SB_IDLE);
 }
 
 static void
@@ -1859,7 +1859,7 @@ conn_request(struct conn *c)
 	if (w->sb_slot != NULL) {
 		sb_request_begin(w->sb_slot, c->rbuf + c->req_line.off,
 		    c->req_line.len, c->client);
-		sb_state(w->sb_slot, SB_WRITING);
+		worker_sb_state(w, SB_WRITING);
 	}
 	if (conn_body_begin(c) == -1)
 		return;

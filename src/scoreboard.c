@@ -436,6 +436,91 @@ sb_connection(struct sb_slot *s)
 }
 
 void
+sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
+{
+	struct sb_rate_sec	*r;
+	uint32_t		 i;
+
+	if (p->requests == 0)
+		return;
+	sb_write_begin(&s->seq);
+	s->c.requests += p->requests;
+	s->c.bytes += p->bytes;
+	for (i = 0; i < SB_STATUS_CLASSES; i++)
+		s->c.status[i] += p->status[i];
+	for (i = 0; i < p->nlat; i++)
+		histo_add(&s->c.latency, p->lat[i]);
+	for (i = 0; i < p->npath; i++) {
+		sketch_add(&s->c.paths, p->path[i].key, p->path[i].len,
+		    p->path[i].count);
+		if (p->path[i].notfound)
+			sketch_add(&s->c.notfound, p->path[i].key,
+			    p->path[i].len, p->path[i].notfound);
+	}
+	r = &s->c.rate[p->sec % SB_RATE_RING];
+	if (r->sec != p->sec) {
+		r->sec = p->sec;
+		r->requests = 0;
+		r->bytes = 0;
+	}
+	r->requests += p->requests;
+	r->bytes += p->bytes;
+	sb_write_end(&s->seq);
+	p->requests = 0;
+	p->bytes = 0;
+	memset(p->status, 0, sizeof(p->status));
+	p->nlat = 0;
+	p->npath = 0;
+}
+
+static struct sb_pend_path *
+sb_pending_path(struct sb_pending *p, const char *key, size_t len)
+{
+	struct sb_pend_path	*e;
+	uint32_t		 i;
+
+	if (len > SKETCH_KEY_MAX)
+		len = SKETCH_KEY_MAX;
+	/* the most recent first: a busy connection asks for the same path */
+	for (i = p->npath; i > 0; i--) {
+		e = &p->path[i - 1];
+		if (e->len == len && memcmp(e->key, key, len) == 0)
+			return e;
+	}
+	if (p->npath == SB_PEND_PATHS)
+		return NULL;
+	e = &p->path[p->npath++];
+	e->count = e->notfound = 0;
+	e->len = (uint16_t)len;
+	memcpy(e->key, key, len);
+	return e;
+}
+
+void
+sb_pending_add(struct sb_slot *s, struct sb_pending *p, int status,
+    uint64_t bytes, uint64_t usec, const char *path, size_t len)
+{
+	struct sb_pend_path	*e = NULL;
+	int64_t			 now = sb_mono();
+
+	/* full, or a new second for the rate ring: publish first */
+	if (p->requests > 0 && (p->nlat == SB_PEND_LAT || p->sec != now ||
+	    (path != NULL && p->npath == SB_PEND_PATHS)))
+		sb_pending_flush(s, p);
+	p->sec = now;
+	p->requests++;
+	p->bytes += bytes;
+	if (status >= 100 && status <= 599)
+		p->status[status / 100 - 1]++;
+	p->lat[p->nlat++] = usec;
+	if (path != NULL && (e = sb_pending_path(p, path, len)) != NULL) {
+		e->count++;
+		if (status == 404)
+			e->notfound++;
+	}
+}
+
+void
 sb_log_dropped(struct sb_slot *s, uint64_t n)
 {
 	sb_write_begin(&s->seq);

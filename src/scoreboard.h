@@ -190,6 +190,39 @@ void	 sb_state(struct sb_slot *s, enum sb_state st);
 
 /* A connection was accepted. */
 void	 sb_connection(struct sb_slot *s);
+/*
+ * Finished requests, gathered by a worker in its own memory and added to
+ * its slot once per event-loop iteration: one seqlock section, and one
+ * sketch update per distinct path, instead of one of each per request.
+ * The request being served is still written at once (sb_request_begin),
+ * so crash forensics always sees it.
+ */
+#define SB_PEND_PATHS	16
+#define SB_PEND_LAT	64
+
+struct sb_pend_path {
+	uint32_t		 count;
+	uint32_t		 notfound;
+	uint16_t		 len;
+	char			 key[SKETCH_KEY_MAX];
+};
+
+struct sb_pending {
+	uint32_t		 requests;
+	uint64_t		 bytes;
+	uint32_t		 status[SB_STATUS_CLASSES];
+	int64_t			 sec;		/* the rate ring's second */
+	uint32_t		 nlat;
+	uint64_t		 lat[SB_PEND_LAT];
+	uint32_t		 npath;
+	struct sb_pend_path	 path[SB_PEND_PATHS];
+};
+
+/* Like sb_request_end(), into p; flushes into s when p is full. */
+void	 sb_pending_add(struct sb_slot *s, struct sb_pending *p, int status,
+	    uint64_t bytes, uint64_t usec, const char *path, size_t len);
+void	 sb_pending_flush(struct sb_slot *s, struct sb_pending *p);
+
 /* A connection refused at a limit: which is 0 (max_connections) or 1. */
 void	 sb_refused(struct sb_slot *s, int which);
 /* The master: workers keep dying and respawns are being delayed. */

@@ -397,6 +397,9 @@ status_render(struct worker *w, enum status_kind kind, struct tmpl_out *out)
 		return 500;
 	}
 	d->w = w;
+	/* this worker's own finished requests count too */
+	if (w->sb_pend != NULL)
+		sb_pending_flush(w->sb_slot, w->sb_pend);
 	scoreboard_sum(w->sb, d->t);
 	d->ntop = sketch_top(&d->t->c.paths, d->top, STATUS_TOP);
 	d->ntop404 = sketch_top(&d->t->c.notfound, d->top404, STATUS_TOP);

@@ -117,8 +117,19 @@ worker_idle(void *arg)
 
 	if (w->alen > 0)
 		worker_flush_log(w);
+	if (w->sb_pend != NULL)
+		sb_pending_flush(w->sb_slot, w->sb_pend);
 	if (w->slog != NULL)
 		worker_report_drops(w);
+}
+
+void
+worker_sb_state(struct worker *w, int state)
+{
+	if (w->sb_slot == NULL || w->sb_last_state == state)
+		return;
+	w->sb_last_state = state;
+	sb_state(w->sb_slot, (enum sb_state)state);
 }
 
 void
@@ -185,7 +196,7 @@ worker_drain(struct worker *w)
 	setproctitle("worker process (generation %d, stopping)",
 	    w->generation);
 	if (w->sb_slot != NULL)
-		sb_state(w->sb_slot, SB_GRACEFUL);
+		worker_sb_state(w, SB_GRACEFUL);
 	worker_stop_accepting(w);
 	for (i = 0; i < w->conns_used; i++)
 		if (w->conns[i].state != CONN_FREE)
@@ -289,6 +300,9 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	w->sb = a->sb;
 	w->sb_slot = a->sb_slot;
 	w->climit = a->climit;
+	if (w->sb_slot != NULL &&
+	    (w->sb_pend = calloc(1, sizeof(*w->sb_pend))) == NULL)
+		return -1;
 	if (worker_load_htpasswd(w) == -1)
 		return -1;
 	w->limits.request_line = conf->limits.request_line;
@@ -368,7 +382,7 @@ worker_main(const struct worker_args *a)
 		close(a->ready_fd);
 	}
 	if (w.sb_slot != NULL)
-		sb_state(w.sb_slot, SB_IDLE);
+		worker_sb_state(&w, SB_IDLE);
 	if (ev_run(w.loop) == -1)
 		log_warn("epoll_wait");
 	cgi_kill_all();
