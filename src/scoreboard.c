@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -340,9 +341,20 @@ scoreboard_sum(const struct scoreboard *sb, struct sb_totals *t)
 	int64_t	now = sb_mono();
 	int	i;
 
-	for (i = 0; i < SB_READ_TRIES; i++)
+	/*
+	 * The global sequence is written only by the master, whose retire
+	 * takes microseconds and cannot be left half done by a crash it
+	 * survives: wait it out (yielding, so a busy master gets the CPU)
+	 * rather than give up after SB_READ_TRIES and report a total that
+	 * counts a retired slot twice or not at all.  The bound is only a
+	 * guard against a master stopped in the middle.
+	 */
+	for (i = 0; i < SB_SUM_TRIES; i++) {
 		if (sb_sum_once(sb, t, now) == 0)
 			break;
+		if (i % 64 == 63)
+			sched_yield();
+	}
 	memset(t->c.rate, 0, sizeof(t->c.rate));
 	t->uptime = now - sb->start_mono;
 	t->window = t->uptime + 1 < SB_RATE_WINDOW ?

@@ -54,6 +54,7 @@
 #include "sketch.h"
 
 #define SB_MAX_SLOTS		1024
+#define SB_SUM_TRIES		(1 << 20)	/* see scoreboard_sum() */
 #define SB_REQLINE_MAX		128	/* bytes of the request line kept */
 #define SB_CLIENT_MAX		48	/* INET6_ADDRSTRLEN, rounded up */
 #define SB_STATUS_CLASSES	5	/* 1xx .. 5xx */
