@@ -97,14 +97,26 @@ static void
 sb_read_copy(const _Atomic uint32_t *seq, void *dst, const void *src,
     size_t len)
 {
-	uint32_t	q;
-	int		i;
+	uint32_t	q, last = 1;
+	int		i, still = 0;
 
-	for (i = 0; i < SB_READ_TRIES; i++) {
+	for (i = 0; i < SB_SUM_TRIES; i++) {
 		q = sb_read_begin(seq);
 		memcpy(dst, src, len);
 		if (sb_read_ok(seq, q))
 			return;
+		/*
+		 * A live writer moves the counter on: keep trying.  One
+		 * killed mid-update leaves it odd and still: give up.
+		 */
+		if (q == last) {
+			if (++still >= SB_READ_TRIES)
+				return;
+		} else
+			still = 0;
+		last = q;
+		if (i % 64 == 63)
+			sched_yield();
 	}
 }
 
