@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -223,10 +222,7 @@ master_spawn(struct master *m, int index)
 		return;
 	}
 
-	/* the child: if the master dies without a word, follow it */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
-		_exit(0);
+	/* the child (the worker follows a dead master: see worker_main) */
 	close(m->ready[0]);
 	close(m->sigfd);
 	live_master_forked(m->live, lsv[0]);
@@ -242,6 +238,7 @@ master_spawn(struct master *m, int index)
 	wa.access_slog = m->a->access_slog;
 	wa.mime = m->a->mime;
 	wa.drop_privileges = 1;
+	wa.master_pid = getppid();
 	wa.lb_draining = m->lb_draining;
 	wa.server_start = m->started;
 	wa.sb = m->a->sb;

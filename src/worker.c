@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -373,6 +374,16 @@ worker_main(const struct worker_args *a)
 	setproctitle("worker process (generation %d)", a->generation);
 	if (a->drop_privileges && worker_drop_privileges(a->conf) == -1)
 		return EXIT_CHILD_FATAL;
+	/*
+	 * If the master dies without a word (SIGKILL), follow it.  Set after
+	 * the privilege drop: changing credentials clears the setting.  The
+	 * check afterwards closes the race with a master that died first.
+	 */
+	if (a->master_pid != 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != a->master_pid)
+			return 0;
+	}
 	if (worker_setup(&w, a) == -1)
 		return EXIT_CHILD_FATAL;
 	/* tell the master we serve; a short write to a pipe is atomic */

@@ -37,6 +37,7 @@ struct worker_args {
 	const struct slog	*access_slog;	/* fd != -1: to syslog */
 	const struct mime_table	*mime;
 	int			 drop_privileges;
+	pid_t			 master_pid;	/* 0: no master (-X) */
 	int			 lb_draining;	/* health path answers 503 */
 	time_t			 server_start;	/* for {{uptime}} */
 	struct scoreboard	*sb;

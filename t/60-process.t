@@ -122,6 +122,18 @@ sub serving {
 	$h->stop;
 }
 
+# --- a master killed with -9 takes its workers with it (the parent-death
+# signal must be set after the privilege drop, which clears it)
+{
+	my $h = Hearth->start(workers => 2);
+	my @w = $h->worker_pids;
+	kill 'KILL', $h->pid;
+	ok(wait_until(sub { !grep { my $st = slurp("/proc/$_/stat") // '';
+	    $st =~ /^\d+ \(.*\) [^Z]/s } @w }, 10),
+	    'workers exit when the master is killed with -9');
+	$h->stop;
+}
+
 # --- daemonized start: returns once serving; "already running"; bind error
 {
 	my $h = Hearth->start(foreground => 0);
