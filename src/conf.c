@@ -1207,20 +1207,28 @@ fill_admin(struct loader *ld)
  * and package directories, editors' scratch files).  An explicit [] is
  * kept: no paths means the script goes nowhere.
  */
+/* Copy a built-in default list into a config list left unset. */
+static void
+fill_strings(char **v, int *n, const char *const *def, size_t ndef)
+{
+	size_t	i;
+
+	for (i = 0; i < ndef; i++)
+		if ((v[*n] = strdup(def[i])) != NULL)
+			(*n)++;
+}
+
 static void
 fill_live(struct loader *ld)
 {
 	static const char *const	 ign[] = { WATCH_IGNORE_DEFAULTS };
 	struct conf_live		*l = &ld->conf->live;
-	size_t				 i;
 
 	if (!l->paths_set && (l->paths[0] = strdup("/")) != NULL)
 		l->npaths = 1;
-	if (l->ignore_set)
-		return;
-	for (i = 0; i < sizeof(ign) / sizeof(ign[0]); i++)
-		if ((l->ignore[l->nignore] = strdup(ign[i])) != NULL)
-			l->nignore++;
+	if (!l->ignore_set)
+		fill_strings(l->ignore, &l->nignore, ign,
+		    sizeof(ign) / sizeof(ign[0]));
 }
 
 /*
@@ -1234,7 +1242,6 @@ fill_gzip(struct loader *ld)
 {
 	static const char *const	 def[] = { DEF_GZIP_TYPES };
 	struct conf_gzip		*g = &ld->conf->gzip;
-	size_t				 i;
 
 	if (g->enabled == -1)
 		g->enabled = 1;
@@ -1244,11 +1251,9 @@ fill_gzip(struct loader *ld)
 		g->min_size = DEF_GZIP_MIN_SIZE;
 	if (g->precompressed == -1)
 		g->precompressed = 0;
-	if (g->types_set)
-		return;
-	for (i = 0; i < sizeof(def) / sizeof(def[0]); i++)
-		if ((g->types[g->ntypes] = strdup(def[i])) != NULL)
-			g->ntypes++;
+	if (!g->types_set)
+		fill_strings(g->types, &g->ntypes, def,
+		    sizeof(def) / sizeof(def[0]));
 }
 
 static void
