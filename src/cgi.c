@@ -1008,8 +1008,7 @@ cgi_send(struct cgi *g)
 	ssize_t		 n;
 
 	while (g->ooff < g->olen) {
-		n = send(c->fd, g->obuf + g->ooff, g->olen - g->ooff,
-		    MSG_NOSIGNAL);
+		n = conn_send(c, g->obuf + g->ooff, g->olen - g->ooff);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return 0;
 		if (n == -1)

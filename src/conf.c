@@ -31,6 +31,7 @@
 #include "conf_int.h"
 #include "htpasswd.h"
 #include "slog.h"
+#include "tls.h"
 #include "watch.h"
 
 #ifndef SYSCONFDIR
@@ -81,6 +82,32 @@ static const struct key top_keys[] = {
 	{ "cgi",		K_SPECIAL, 0, 0, 0 },
 	{ "gzip",		K_SPECIAL, 0, 0, 0 },
 	{ "cache_control",	K_SPECIAL, 0, 0, 0 },
+	{ "tls",		K_SPECIAL, 0, 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+static const struct key tls_keys[] = {
+	{ "listen",		K_SPECIAL, 0, 0, 0 },
+	{ "certificate",	K_PATH,	OFF(tls.certificate), 0, 0 },
+	{ "key",		K_PATH,	OFF(tls.key), 0, 0 },
+	{ "protocols",		K_SPECIAL, 0, 0, 0 },
+	{ "ciphers",		K_STRING, OFF(tls.ciphers), 0, 0 },
+	{ "ciphersuites",	K_STRING, OFF(tls.ciphersuites), 0, 0 },
+	{ "sni",		K_SPECIAL, 0, 0, 0 },
+	{ "redirect_http",	K_BOOL,	OFF(tls.redirect_http), 0, 1 },
+	{ "hsts",		K_INT,	OFF(tls.hsts), 0, MAX_HSTS },
+	{ "handshake_timeout",	K_INT,	OFF(tls.handshake_timeout), 1,
+				    MAX_TIMEOUT },
+	{ "session_tickets",	K_BOOL,	OFF(tls.session_tickets), 0, 1 },
+	{ "request_log",	K_PATH,	OFF(tls.request_log), 0, 0 },
+	{ NULL, 0, 0, 0, 0 }
+};
+
+/* Each tls.sni entry is set by set_sni_entry(); the table names them. */
+static const struct key sni_keys[] = {
+	{ "name",		K_SPECIAL, 0, 0, 0 },
+	{ "certificate",	K_SPECIAL, 0, 0, 0 },
+	{ "key",		K_SPECIAL, 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0 }
 };
 
@@ -167,6 +194,8 @@ static const struct key limit_keys[] = {
 
 struct loader {
 	struct config		*conf;
+	config_t		*cf;
+	int			 flags;		/* CONF_CHECK_SYSTEM */
 	config_setting_t	*proxy_setting;	/* remote_ip.proxy_protocol */
 	struct conf_errors	*errs;
 	const char		*file;
@@ -985,6 +1014,107 @@ set_cache_control(struct loader *ld, config_setting_t *list)
 			set_cache_rule(ld, e);
 }
 
+/*
+ * tls.listen: addresses of their own, kept apart until the end because
+ * the top-level listen may come later in the file and replaces its list.
+ */
+static void
+set_tls_listen(struct loader *ld, config_setting_t *s)
+{
+	struct conf_tls		*t = &ld->conf->tls;
+	config_setting_t	*e;
+	char			 err[256];
+	int			 i;
+
+	if (want_list(ld, s) == -1)
+		return;
+	t->nlisten = 0;
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
+			continue;
+		if (t->nlisten == MAX_LISTEN) {
+			conf_err(ld, e, "more than %d tls listen addresses",
+			    MAX_LISTEN);
+			return;
+		}
+		if (conf_parse_listen(config_setting_get_string(e),
+		    &t->listen[t->nlisten], err, sizeof(err)) == -1) {
+			conf_err(ld, e, "tls listen: %s", err);
+			continue;
+		}
+		t->listen[t->nlisten++].tls = 1;
+	}
+}
+
+static void
+set_sni_entry(struct loader *ld, config_setting_t *e)
+{
+	struct conf_tls_sni	*n;
+	config_setting_t	*s;
+	const char		*v;
+	int			 i;
+
+	if (ld->conf->tls.nsni == MAX_TLS_SNI) {
+		conf_err(ld, e, "more than %d tls sni entries", MAX_TLS_SNI);
+		return;
+	}
+	n = &ld->conf->tls.sni[ld->conf->tls.nsni++];
+	for (i = 0; (s = config_setting_get_elem(e, i)) != NULL; i++) {
+		if (key_find(sni_keys, config_setting_name(s)) == NULL) {
+			key_unknown(ld, s, sni_keys, " in tls sni");
+			continue;
+		}
+		if (want_type(ld, s, CONFIG_TYPE_STRING) == -1)
+			continue;
+		if (*(v = config_setting_get_string(s)) == '\0') {
+			conf_err(ld, s, "tls sni %s must not be empty",
+			    config_setting_name(s));
+			continue;
+		}
+		if (strcmp(config_setting_name(s), "name") == 0)
+			n->name = xstrdup_or_err(ld, s, v);
+		else if (strcmp(config_setting_name(s), "certificate") == 0)
+			n->certificate = xstrdup_or_err(ld, s, v);
+		else
+			n->key = xstrdup_or_err(ld, s, v);
+	}
+	if (config_setting_get_member(e, "name") == NULL ||
+	    config_setting_get_member(e, "certificate") == NULL ||
+	    config_setting_get_member(e, "key") == NULL)
+		conf_err(ld, e, "each tls sni entry needs name, certificate "
+		    "and key");
+}
+
+static void
+set_tls_key(struct loader *ld, const struct key *k, config_setting_t *s)
+{
+	struct conf_tls		*t = &ld->conf->tls;
+	config_setting_t	*e;
+	char			 err[256];
+	int			 i;
+
+	if (strcmp(k->name, "listen") == 0)
+		set_tls_listen(ld, s);
+	else if (strcmp(k->name, "protocols") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_STRING) == -1)
+			return;
+		if (tls_parse_protocols(config_setting_get_string(s),
+		    &t->min_version, &t->max_version, err, sizeof(err)) == -1) {
+			conf_err(ld, s, "tls %s", err);
+			return;
+		}
+		free(t->protocols);
+		t->protocols = xstrdup_or_err(ld, s,
+		    config_setting_get_string(s));
+	} else if (strcmp(k->name, "sni") == 0) {
+		if (want_list(ld, s) == -1)
+			return;
+		for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++)
+			if (want_type(ld, e, CONFIG_TYPE_GROUP) == 0)
+				set_sni_entry(ld, e);
+	}
+}
+
 static void
 set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 {
@@ -1049,6 +1179,9 @@ set_special(struct loader *ld, const struct key *k, config_setting_t *s)
 			walk_group(ld, s, gzip_keys, " in gzip", set_gzip_key);
 	} else if (strcmp(k->name, "cache_control") == 0) {
 		set_cache_control(ld, s);
+	} else if (strcmp(k->name, "tls") == 0) {
+		if (want_type(ld, s, CONFIG_TYPE_GROUP) == 0)
+			walk_group(ld, s, tls_keys, " in tls", set_tls_key);
 	} else if (strcmp(k->name, "health") == 0) {
 		if (want_type(ld, s, CONFIG_TYPE_GROUP) == -1)
 			return;
@@ -1256,6 +1389,67 @@ fill_gzip(struct loader *ld)
 		    sizeof(def) / sizeof(def[0]));
 }
 
+/*
+ * HTTPS is on when the tls group lists addresses.  They join the
+ * listen list here, once both lists are read, marked tls.
+ */
+static void
+fill_tls(struct loader *ld)
+{
+	struct config		*c = ld->conf;
+	struct conf_tls		*t = &c->tls;
+	config_setting_t	*s;
+	int			 i;
+
+	/* conf_serve() has no file, and no tls */
+	if (ld->cf == NULL || config_lookup(ld->cf, "tls") == NULL)
+		return;
+	s = config_lookup(ld->cf, "tls.listen");
+	if (s == NULL)
+		conf_err(ld, config_lookup(ld->cf, "tls"), "tls needs listen "
+		    "addresses, for example listen = [ \"0.0.0.0:443\" ]");
+	for (i = 0; i < t->nlisten; i++) {
+		if (listen_dup(c, &t->listen[i])) {
+			conf_err(ld, s, "tls listen address \"%s\" is also a "
+			    "listen address or given twice",
+			    t->listen[i].spec);
+			continue;
+		}
+		if (c->nlisten == MAX_LISTEN) {
+			conf_err(ld, s, "more than %d listen addresses in all",
+			    MAX_LISTEN);
+			return;
+		}
+		c->listen[c->nlisten++] = t->listen[i];
+	}
+	t->enabled = t->nlisten > 0;
+	if (t->protocols == NULL) {
+		t->protocols = strdup(DEF_TLS_PROTOCOLS);
+		(void)tls_parse_protocols(DEF_TLS_PROTOCOLS, &t->min_version,
+		    &t->max_version, NULL, 0);
+	}
+	if (t->ciphers == NULL)
+		t->ciphers = strdup(DEF_TLS_CIPHERS);
+	resolve(ld, &t->certificate, DEF_TLS_CERTIFICATE);
+	resolve(ld, &t->key, DEF_TLS_KEY);
+	for (i = 0; i < t->nsni; i++) {
+		if (t->sni[i].certificate != NULL)
+			resolve(ld, &t->sni[i].certificate, NULL);
+		if (t->sni[i].key != NULL)
+			resolve(ld, &t->sni[i].key, NULL);
+	}
+	if (t->request_log == NULL || strcmp(t->request_log, "off") != 0)
+		resolve(ld, &t->request_log, DEF_TLS_REQUEST_LOG);
+	if (t->redirect_http == -1)
+		t->redirect_http = 0;
+	if (t->hsts == -1)
+		t->hsts = 0;
+	if (t->handshake_timeout == -1)
+		t->handshake_timeout = DEF_TLS_HANDSHAKE;
+	if (t->session_tickets == -1)
+		t->session_tickets = 1;
+}
+
 static void
 fill_defaults(struct loader *ld)
 {
@@ -1305,6 +1499,7 @@ fill_defaults(struct loader *ld)
 	DEF(live.enabled, 0);
 	fill_live(ld);
 	fill_gzip(ld);
+	fill_tls(ld);
 	DEF(health.drain_seconds, DEF_DRAIN_SECONDS);
 	DEF(timeouts.header, DEF_TIMEOUT_HEADER);
 	DEF(timeouts.body, DEF_TIMEOUT_BODY);
@@ -1428,6 +1623,65 @@ check_admin(struct loader *ld, config_t *cf)
 	htpasswd_free(&hp);
 }
 
+/* A tls_server error, at the line of the setting it names. */
+static void
+tls_error(void *arg, int sni, const char *key, const char *msg)
+{
+	struct loader		*ld = arg;
+	config_setting_t	*g, *s = NULL;
+
+	g = config_lookup(ld->cf, "tls");
+	if (sni >= 0 && (s = config_lookup(ld->cf, "tls.sni")) != NULL) {
+		g = config_setting_get_elem(s, (unsigned)sni);
+		s = NULL;
+	}
+	if (g != NULL)
+		s = config_setting_get_member(g, key);
+	conf_err(ld, s != NULL ? s : g, "tls%s: %s", sni >= 0 ? " sni" : "",
+	    msg);
+}
+
+/*
+ * hearthd -t: a key others can read is a leaked key, however short
+ * the time; Apache and nginx read it as root, and so do we.
+ */
+static void
+check_tls_key_mode(struct loader *ld, const char *key, int sni)
+{
+	struct stat	st;
+	char		msg[PATH_MAX + 128];
+
+	if (stat(key, &st) == -1 || (st.st_mode & 077) == 0)
+		return;
+	snprintf(msg, sizeof(msg), "key %s can be read by %s (mode %04o): "
+	    "chmod 600 it", key, st.st_mode & 044 ? "others" : "its group",
+	    (unsigned)(st.st_mode & 07777));
+	tls_error(ld, sni, "key", msg);
+}
+
+/* Load every certificate and key now: a bad one is a config error. */
+static void
+check_tls(struct loader *ld)
+{
+	struct conf_tls	*t = &ld->conf->tls;
+	int		 i;
+
+	if (!t->enabled)
+		return;
+	for (i = 0; i < t->nsni; i++)
+		if (t->sni[i].name == NULL || t->sni[i].certificate == NULL ||
+		    t->sni[i].key == NULL)
+			return;		/* reported */
+	if ((t->server = tls_server_new(t, tls_error, ld)) == NULL)
+		return;
+	if (!(ld->flags & CONF_CHECK_SYSTEM))
+		return;
+	(void)tls_server_expiry(t->server, time(NULL), 0, tls_error, ld);
+	check_tls_key_mode(ld, t->key, -1);
+	for (i = 0; i < t->nsni; i++)
+		check_tls_key_mode(ld, t->sni[i].key, i);
+}
+
 static void
 check_paths(struct loader *ld, config_t *cf)
 {
@@ -1440,6 +1694,7 @@ check_paths(struct loader *ld, config_t *cf)
 	if (path_checkable(cf, "document_root", c->document_root))
 		check_docroot(ld, cf);
 	check_cgi_dirs(ld, cf);
+	check_tls(ld);
 	/* workers drop to user and group only when started as root */
 	if (c->user != NULL && strcmp(c->user, "root") == 0)
 		conf_err(ld, config_lookup(cf, "user"), "user must not be "
@@ -1476,6 +1731,10 @@ conf_new(void)
 	c->gzip.level = -1;
 	c->gzip.min_size = -1;
 	c->gzip.precompressed = -1;
+	c->tls.redirect_http = -1;
+	c->tls.hsts = -1;
+	c->tls.handshake_timeout = -1;
+	c->tls.session_tickets = -1;
 	return c;
 }
 
@@ -1498,6 +1757,8 @@ conf_load_flags(const char *file, const char *server_root_opt, int flags,
 	memset(&ld, 0, sizeof(ld));
 	ld.errs = errs;
 	ld.file = file;
+	ld.flags = flags;
+	ld.cf = &cf;
 	if ((ld.conf = conf_new()) == NULL ||
 	    (ld.conf->file = absolute(file)) == NULL) {
 		snprintf(line, sizeof(line), "%s:0: out of memory", file);
@@ -1540,6 +1801,25 @@ done:
 		return NULL;
 	}
 	return ld.conf;
+}
+
+static void
+conf_free_tls(struct conf_tls *t)
+{
+	int	i;
+
+	tls_server_free(t->server);
+	free(t->certificate);
+	free(t->key);
+	free(t->protocols);
+	free(t->ciphers);
+	free(t->ciphersuites);
+	free(t->request_log);
+	for (i = 0; i < t->nsni; i++) {
+		free(t->sni[i].name);
+		free(t->sni[i].certificate);
+		free(t->sni[i].key);
+	}
 }
 
 void
@@ -1596,6 +1876,7 @@ conf_free(struct config *c)
 		free(c->cache_control[i].match);
 		free(c->cache_control[i].value);
 	}
+	conf_free_tls(&c->tls);
 	free(c);
 }
 
@@ -1611,6 +1892,39 @@ dump_list(FILE *fp, const char *key, char *const *v, int n)
 }
 
 static void
+conf_dump_tls(const struct config *c, FILE *fp)
+{
+	const struct conf_tls	*t = &c->tls;
+	const char		*listen[MAX_LISTEN];
+	int			 i;
+
+	if (!t->enabled) {
+		fprintf(fp, "# tls: off (no tls group with listen addresses)\n");
+		return;
+	}
+	for (i = 0; i < t->nlisten; i++)
+		listen[i] = t->listen[i].spec;
+	fprintf(fp, "tls = {\n  ");
+	dump_list(fp, "listen", (char *const *)listen, t->nlisten);
+	fprintf(fp, "  certificate = \"%s\";\n  key = \"%s\";\n"
+	    "  protocols = \"%s\";\n  ciphers = \"%s\";\n",
+	    t->certificate, t->key, t->protocols, t->ciphers);
+	if (t->ciphersuites != NULL)
+		fprintf(fp, "  ciphersuites = \"%s\";\n", t->ciphersuites);
+	fprintf(fp, "  sni = (");
+	for (i = 0; i < t->nsni; i++)
+		fprintf(fp, "%s\n    { name = \"%s\"; certificate = \"%s\"; "
+		    "key = \"%s\"; }", i ? "," : "", t->sni[i].name,
+		    t->sni[i].certificate, t->sni[i].key);
+	fprintf(fp, "%s);\n  redirect_http = %s;\n  hsts = %d;\n"
+	    "  handshake_timeout = %d;\n  session_tickets = %s;\n"
+	    "  request_log = \"%s\";\n};\n", t->nsni ? "\n  " : " ",
+	    t->redirect_http ? "true" : "false", t->hsts,
+	    t->handshake_timeout, t->session_tickets ? "true" : "false",
+	    t->request_log);
+}
+
+static void
 conf_dump_gzip(const struct config *c, FILE *fp)
 {
 	int	i;
@@ -1621,6 +1935,7 @@ conf_dump_gzip(const struct config *c, FILE *fp)
 	    c->gzip.precompressed ? "true" : "false");
 	dump_list(fp, "types", c->gzip.types, c->gzip.ntypes);
 	fprintf(fp, "};\n");
+	conf_dump_tls(c, fp);
 	fprintf(fp, "cache_control = (");
 	for (i = 0; i < c->ncache_control; i++)
 		fprintf(fp, "%s\n  { match = \"%s\"; value = \"%s\"; }",
@@ -1634,13 +1949,14 @@ void
 conf_dump(const struct config *c, FILE *fp)
 {
 	const char	*listen[MAX_LISTEN];
-	int		 i, j;
+	int		 i, j, n;
 
 	fprintf(fp, "# effective configuration of %s\n", c->file);
 	fprintf(fp, "server_root = \"%s\";\n", c->server_root);
-	for (i = 0; i < c->nlisten; i++)
-		listen[i] = c->listen[i].spec;
-	dump_list(fp, "listen", (char *const *)listen, c->nlisten);
+	for (i = n = 0; i < c->nlisten; i++)
+		if (!c->listen[i].tls)
+			listen[n++] = c->listen[i].spec;
+	dump_list(fp, "listen", (char *const *)listen, n);
 	fprintf(fp, "document_root = \"%s\";\n", c->document_root);
 	fprintf(fp, "workers = %d;\n", c->workers);
 	fprintf(fp, "pid_file = \"%s\";\n", c->pid_file);

@@ -18,6 +18,7 @@ struct conf_listen {
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
 	int			 proxy_protocol; /* a PROXY header first */
+	int			 tls;		/* from tls.listen */
 };
 
 struct conf_error_page {
@@ -119,6 +120,45 @@ struct conf_cache_control {
 	char			*value;		/* sent as is */
 };
 
+/* An extra certificate, chosen when the client asks for name (SNI). */
+struct conf_tls_sni {
+	char			*name;		/* "example.org", "*.example.org" */
+	char			*certificate;	/* absolute */
+	char			*key;		/* absolute */
+};
+
+struct tls_server;
+
+/*
+ * HTTPS (issue 9): on when the tls group names listen addresses, which
+ * conf_load() appends to config.listen with tls set.
+ */
+struct conf_tls {
+	int			 enabled;
+	struct conf_listen	 listen[MAX_LISTEN];
+	int			 nlisten;
+	char			*certificate;	/* absolute; the chain */
+	char			*key;		/* absolute */
+	char			*protocols;	/* "TLSv1.2 TLSv1.3" */
+	int			 min_version;	/* TLS1_2_VERSION... */
+	int			 max_version;
+	char			*ciphers;	/* TLS 1.2 and below */
+	char			*ciphersuites;	/* TLS 1.3; NULL: OpenSSL's */
+	struct conf_tls_sni	 sni[MAX_TLS_SNI];
+	int			 nsni;
+	int			 redirect_http;	/* plain listeners: 301 */
+	int			 hsts;		/* max-age; 0: no header */
+	int			 handshake_timeout;	/* seconds */
+	int			 session_tickets;
+	char			*request_log;	/* absolute, or "off" */
+	/*
+	 * The certificates, keys and ticket keys, loaded by conf_load():
+	 * each config (each generation) has its own, so a graceful reload
+	 * reads the files again and starts new ticket keys.
+	 */
+	struct tls_server	*server;
+};
+
 /*
  * Integers start at -1 and pointers at NULL ("unset"); conf_load()
  * fills in defaults after parsing so that "absent" differs from "set".
@@ -159,6 +199,7 @@ struct config {
 	struct conf_gzip	 gzip;
 	struct conf_cache_control cache_control[MAX_CACHE_CONTROL];
 	int			 ncache_control;
+	struct conf_tls		 tls;
 };
 
 /* Errors gathered while loading, each a "file:line: message" line. */

@@ -47,6 +47,7 @@
 #include "resp.h"
 #include "scoreboard.h"
 #include "status.h"
+#include "tls.h"
 #include "worker.h"
 
 #define LINGER_MS		2000	/* as Apache's MAX_SECS_TO_LINGER */
@@ -68,6 +69,9 @@ static void	conn_run(struct conn *);
 static void	conn_error(struct conn *, int status, const char *extra);
 static void	conn_log_access(struct conn *);
 static void	conn_var_headers(struct conn *, struct resp_buf *);
+static void	conn_tls_begin(struct conn *);
+static void	conn_tls_handshake(struct conn *);
+static void	conn_read_event(struct conn *);
 static int	conn_gzip_file(struct conn *, int, const struct stat *,
 		    const char *);
 static int	conn_gzip_cached(struct conn *, struct fcache_entry *);
@@ -134,6 +138,9 @@ conn_set_state(struct conn *c, enum conn_state st)
 {
 	int	mask = st == CONN_WRITE ? EV_WRITE : EV_READ;
 
+	/* a TLS write can wait for input (and a read for output) */
+	if (c->ssl != NULL && c->tls_want != 0)
+		mask = c->tls_want;
 	c->state = st;
 	if (ev_mod(c->w->loop, c->fd, mask) == -1)
 		log_warn("epoll_ctl on client %s", c->client);
@@ -146,7 +153,7 @@ conn_set_state(struct conn *c, enum conn_state st)
  * LIMIT_LOG_SEC with how many were refused.
  */
 static void
-conn_refuse(struct worker *w, int fd, int which, int do_close)
+conn_refuse(struct worker *w, int fd, int which, int do_close, int tls)
 {
 	static const char	busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
 	    "Retry-After: 1\r\nContent-Length: 0\r\n"
@@ -157,8 +164,9 @@ conn_refuse(struct worker *w, int fd, int which, int do_close)
 	long long		lim = which ? w->conf->limits.per_client :
 				    w->conf->limits.max_connections;
 
-	if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) ==
-	    -1) {
+	/* before a handshake, a TLS client could not read it: just close */
+	if (!tls && send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL |
+	    MSG_DONTWAIT) == -1) {
 		/* the client is gone; nothing to tell */
 	}
 	if (do_close)
@@ -208,23 +216,24 @@ conn_set_client(struct conn *c, const struct sockaddr_storage *ss,
 
 void
 conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
-    socklen_t salen, int proxy_protocol)
+    socklen_t salen, const struct listener *l)
 {
 	struct conn	*c;
-	int		 on = 1;
+	int		 on = 1, proxy_protocol = l->proxy_protocol;
 
 	if ((c = w->free_conns) != NULL)
 		w->free_conns = c->next_free;
 	else if (w->conns_used < w->conf->limits.max_connections)
 		c = &w->conns[w->conns_used++];
 	else {
-		conn_refuse(w, fd, 0, 1);
+		conn_refuse(w, fd, 0, 1, l->tls);
 		return;
 	}
 	memset(c, 0, sizeof(*c));
 	c->w = w;
 	c->fd = fd;
 	c->ffd = -1;
+	c->tls = l->tls && w->conf->tls.server != NULL;
 	w->nconns++;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	memcpy(&c->peer_ss, sa, salen < sizeof(c->peer_ss) ? salen :
@@ -244,12 +253,12 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 		c->next_free = w->free_conns;
 		w->free_conns = c;
 		w->nconns--;
-		conn_refuse(w, fd, 1, 1);
+		conn_refuse(w, fd, 1, 1, c->tls);
 		return;
 	}
 	if (w->sb_slot != NULL)
 		sb_connection(w->sb_slot);
-	c->state = proxy_protocol ? CONN_PROXY : CONN_HEAD;
+	c->state = proxy_protocol ? CONN_PROXY : c->tls ? CONN_TLS : CONN_HEAD;
 	if (ev_add(w->loop, fd, EV_READ, conn_event, c) == -1) {
 		log_warn("epoll_ctl add for client %s", c->client);
 		conn_close(c);
@@ -257,9 +266,103 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	}
 	/* the PROXY header, like a request head, has timeouts.header */
 	c->head_deadline = ev_now(w->loop) + w->conf->timeouts.header * 1000;
-	conn_arm(c, w->conf->timeouts.header);
+	conn_arm(c, c->state == CONN_TLS ? w->conf->tls.handshake_timeout :
+	    w->conf->timeouts.header);
 	/* TCP_DEFER_ACCEPT: the request is most likely here already */
 	conn_event(w->loop, fd, EV_READ, c);
+}
+
+/* ---------------------------------------------------------- TLS */
+
+/*
+ * A TLS listener's connection: look at the first byte before OpenSSL
+ * does.  A handshake record goes to OpenSSL; a capital letter is a
+ * plain-HTTP request sent to the HTTPS port, which is read as usual and
+ * answered with a 400 that says what went wrong (a browser shows it;
+ * OpenSSL would only drop the connection).
+ */
+static void
+conn_tls_begin(struct conn *c)
+{
+	struct worker	*w = c->w;
+	unsigned char	 first;
+	ssize_t		 n;
+
+	if (c->rlen > 0)		/* the bytes after a PROXY header */
+		first = (unsigned char)c->rbuf[0];
+	else if ((n = recv(c->fd, &first, 1, MSG_PEEK)) != 1) {
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;		/* wait for it */
+		conn_close(c);
+		return;
+	}
+	if (!tls_looks_like_hello(first) && first >= 'A' && first <= 'Z') {
+		c->plain_on_tls = 1;
+		c->state = CONN_HEAD;
+		conn_arm(c, w->conf->timeouts.header);
+		conn_read_event(c);
+		return;
+	}
+	if ((c->ssl = tls_conn_new(w->conf->tls.server, c->fd, c->rbuf,
+	    c->rlen)) == NULL) {
+		log_client(LOG_ERR, c->logname, "cannot start TLS: out of "
+		    "memory");
+		conn_close(c);
+		return;
+	}
+	c->rlen = 0;
+	conn_tls_handshake(c);
+}
+
+static void
+conn_tls_handshake(struct conn *c)
+{
+	struct worker	*w = c->w;
+	char		 why[256];
+
+	c->tls_want = 0;
+	if (tls_handshake(c->ssl, &c->tls_want, why, sizeof(why)) == -1) {
+		if (errno == EAGAIN) {
+			if (ev_mod(w->loop, c->fd, c->tls_want) == -1)
+				conn_close(c);
+			return;
+		}
+		/* scanners make many of these: info, not the default level */
+		log_client(LOG_INFO, c->logname, "TLS handshake failed: %s",
+		    why);
+		if (w->sb_slot != NULL)
+			sb_tls_handshake(w->sb_slot, 0, 0);
+		conn_close(c);
+		return;
+	}
+	if (w->sb_slot != NULL)
+		sb_tls_handshake(w->sb_slot, 1, tls_resumed(c->ssl));
+	c->state = CONN_HEAD;
+	if (ev_mod(w->loop, c->fd, EV_READ) == -1) {
+		conn_close(c);
+		return;
+	}
+	c->head_deadline = ev_now(w->loop) + w->conf->timeouts.header * 1000;
+	conn_arm(c, w->conf->timeouts.header);
+	conn_read_event(c);
+}
+
+ssize_t
+conn_send(struct conn *c, const void *buf, size_t len)
+{
+	if (c->ssl == NULL)
+		return send(c->fd, buf, len, MSG_NOSIGNAL);
+	c->tls_want = 0;
+	return tls_write(c->ssl, buf, len, &c->tls_want);
+}
+
+ssize_t
+conn_recv(struct conn *c, void *buf, size_t len)
+{
+	if (c->ssl == NULL)
+		return read(c->fd, buf, len);
+	c->tls_want = 0;
+	return tls_read(c->ssl, buf, len, &c->tls_want);
 }
 
 /*
@@ -299,10 +402,10 @@ conn_proxy(struct conn *c)
 	memmove(c->rbuf, c->rbuf + h.len, c->rlen - h.len);
 	c->rlen -= h.len;
 	c->rprev = 0;
-	c->state = CONN_HEAD;
+	c->state = c->tls ? CONN_TLS : CONN_HEAD;
 	/* the real client is known only now */
 	if (conn_per_client(c) == -1) {
-		conn_refuse(w, c->fd, 1, 0);
+		conn_refuse(w, c->fd, 1, 0, c->tls);
 		conn_close(c);
 		return -1;
 	}
@@ -362,6 +465,11 @@ conn_close(struct conn *c)
 		climit_release(w->climit, (struct sockaddr *)&c->conn_ss);
 	ev_timer_cancel(&c->tmr);
 	ev_del(w->loop, c->fd);
+	if (c->ssl != NULL) {
+		tls_shutdown(c->ssl);
+		tls_conn_free(c->ssl);
+		c->ssl = NULL;
+	}
 	close(c->fd);
 	if (c->ffd != -1)
 		close(c->ffd);
@@ -427,6 +535,8 @@ conn_scoreboard_end(struct conn *c)
 {
 	if (c->w->sb_slot == NULL || c->nolog)
 		return;
+	if (c->ssl != NULL)
+		c->w->sb_pend->tls_requests++;
 	sb_pending_add(c->w->sb_slot, c->w->sb_pend, c->status, c->body_sent,
 	    mono_us() - c->req_start, c->path.set ? c->rbuf + c->path.off :
 	    NULL, c->path.len);
@@ -485,6 +595,10 @@ resp_begin(struct conn *c, struct resp_buf *b, int status)
 	c->body_sent = 0;
 	resp_init(b, c->wbuf, WBUF_SIZE);
 	resp_status(b, status, c->w->date_http, HEARTH_SERVER);
+	/* RFC 6797 section 7.2: only over a secure transport */
+	if (c->ssl != NULL && c->w->conf->tls.hsts > 0)
+		resp_fmt(b, "Strict-Transport-Security: max-age=%d\r\n",
+		    c->w->conf->tls.hsts);
 }
 
 static void
@@ -880,6 +994,124 @@ conn_options(struct conn *c)
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
+}
+
+/*
+ * Plain HTTP sent to an HTTPS port: say so, in words a person reading
+ * the browser window understands, and close.
+ */
+static void
+conn_plain_on_tls(struct conn *c)
+{
+	static const char	body[] = "This port speaks HTTPS only: use an "
+	    "https:// address.\n";
+	struct resp_buf		b;
+
+	log_client(LOG_INFO, c->logname, "plain HTTP request on the HTTPS "
+	    "port");
+	c->keep_alive = 0;
+	c->linger = 1;
+	resp_begin(c, &b, 400);
+	resp_str(&b, "Content-Type: text/plain; charset=utf-8\r\n");
+	resp_fmt(&b, "Content-Length: %zu\r\n", sizeof(body) - 1);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->whead = b.len;
+	if (!c->head_only)
+		resp_add(&b, body, sizeof(body) - 1);
+	c->wlen = b.len;
+}
+
+/*
+ * Did this request reach a trusted proxy over HTTPS?  Then redirecting
+ * it to https would loop: the proxy talks plain HTTP to us.
+ */
+static int
+conn_via_https(const struct conn *c)
+{
+	const struct conf_remoteip	*r = &c->w->conf->remote_ip;
+	struct span			 p;
+
+	if (r->ntrusted == 0 || !cidr_match_any(r->trusted,
+	    (size_t)r->ntrusted, (const struct sockaddr *)&c->peer_ss))
+		return 0;
+	p = conn_header(&c->w->req, "X-Forwarded-Proto");
+	return p.len == 5 && strncasecmp(p.p, "https", 5) == 0;
+}
+
+/* The Host header's name without its port; our address without one. */
+static void
+conn_host_name(const struct conn *c, char *buf, size_t len)
+{
+	const struct http_request	*req = &c->w->req;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sl = sizeof(ss);
+	const char			*end;
+	char				 addr[64];
+	size_t				 n;
+
+	if (req->host.p != NULL && req->host.len > 0) {
+		end = req->host.p + req->host.len;
+		if (req->host.p[0] == '[')
+			end = memchr(req->host.p, ']', req->host.len) ?
+			    (const char *)memchr(req->host.p, ']',
+			    req->host.len) + 1 : end;
+		else if (memchr(req->host.p, ':', req->host.len) != NULL)
+			end = memchr(req->host.p, ':', req->host.len);
+		n = (size_t)(end - req->host.p);
+		snprintf(buf, len, "%.*s", (int)n, req->host.p);
+		return;
+	}
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    remoteip_format((struct sockaddr *)&ss, addr, sizeof(addr)) == -1)
+		snprintf(addr, sizeof(addr), "localhost");
+	snprintf(buf, len, strchr(addr, ':') ? "[%s]" : "%s", addr);
+}
+
+/*
+ * tls.redirect_http: to the same path on the first HTTPS address.
+ * 301 keeps GET a GET; 308 keeps a POST's method and body (RFC 9110
+ * section 15.4.9), where a 301 would let the client turn it into a GET.
+ */
+static void
+conn_redirect_https(struct conn *c)
+{
+	const struct http_request	*req = &c->w->req;
+	const struct conf_listen	*l = &c->w->conf->tls.listen[0];
+	struct resp_buf			 b;
+	char				 host[300], body[1024];
+	size_t				 blen;
+	unsigned			 port;
+	int				 status;
+
+	port = ntohs(l->ss.ss_family == AF_INET6 ? ((const struct
+	    sockaddr_in6 *)(const void *)&l->ss)->sin6_port : ((const struct
+	    sockaddr_in *)(const void *)&l->ss)->sin_port);
+	status = req->method_id == HTTP_M_GET ||
+	    req->method_id == HTTP_M_HEAD ? 301 : 308;
+	conn_host_name(c, host, sizeof(host));
+	blen = resp_error_body(status, body, sizeof(body));
+	resp_begin(c, &b, status);
+	resp_fmt(&b, "Location: https://%s", host);
+	if (port != 443)
+		resp_fmt(&b, ":%u", port);
+	resp_add(&b, req->path.p, req->path.len);
+	if (req->query.p != NULL) {
+		resp_add(&b, "?", 1);
+		resp_add(&b, req->query.p, req->query.len);
+	}
+	resp_str(&b, "\r\nContent-Type: text/html; charset=utf-8\r\n");
+	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->whead = b.len;
+	if (!c->head_only)
+		resp_add(&b, body, blen);
+	if (b.overflow) {
+		conn_error(c, 414, NULL);
+		return;
+	}
+	c->wlen = b.len;
 }
 
 /*
@@ -1368,19 +1600,35 @@ conn_body_begin(struct conn *c)
 }
 
 /* After the response is set up: wait for the body, if one comes. */
-static void
-conn_body_expect(struct conn *c)
+/*
+ * The interim 100 (Continue), all at once or not at all.  Over TLS a
+ * record cut short would have to be finished before anything else is
+ * written, so a failure there means the caller closes.
+ */
+static int
+conn_continue(struct conn *c)
 {
 	static const char	cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
+	return conn_send(c, cont, sizeof(cont) - 1) ==
+	    (ssize_t)sizeof(cont) - 1 ? 0 : -1;
+}
+
+static void
+conn_body_expect(struct conn *c)
+{
 	if (c->state == CONN_FREE || (c->body_left == 0 && !c->body_chunked))
 		return;
 	if (c->state == CONN_CGI) {
 		/* the script reads it whatever comes after */
 		if (c->w->req.expect_continue && c->rlen == c->consumed &&
-		    send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL |
-		    MSG_DONTWAIT) != (ssize_t)sizeof(cont) - 1)
+		    conn_continue(c) == -1) {
+			if (c->ssl != NULL) {
+				conn_close(c);
+				return;
+			}
 			c->keep_alive = 0;
+		}
 		c->body_start = ev_now(c->w->loop);
 		return;
 	}
@@ -1393,8 +1641,11 @@ conn_body_expect(struct conn *c)
 	}
 	/* RFC 9110 section 10.1.1: we will read it, so ask for it */
 	if (c->w->req.expect_continue && c->rlen == c->consumed &&
-	    send(c->fd, cont, sizeof(cont) - 1, MSG_NOSIGNAL |
-	    MSG_DONTWAIT) != (ssize_t)sizeof(cont) - 1) {
+	    conn_continue(c) == -1) {
+		if (c->ssl != NULL) {
+			conn_close(c);
+			return;
+		}
 		c->keep_alive = 0;
 		c->linger = 1;
 		c->body_left = 0;
@@ -1863,12 +2114,23 @@ conn_request(struct conn *c)
 	}
 	if (conn_body_begin(c) == -1)
 		return;
+	if (c->plain_on_tls) {
+		conn_plain_on_tls(c);
+		conn_body_expect(c);
+		return;
+	}
 	if (w->conf->admin_set && conn_admin(c)) {
 		conn_body_expect(c);
 		return;
 	}
 	if (conn_is_health(c)) {
 		conn_health(c);
+		conn_body_expect(c);
+		return;
+	}
+	if (!c->tls && w->conf->tls.enabled && w->conf->tls.redirect_http &&
+	    !conn_via_https(c)) {
+		conn_redirect_https(c);
 		conn_body_expect(c);
 		return;
 	}
@@ -1950,22 +2212,29 @@ conn_fill(struct conn *c)
 			c->rbuf = p;
 		}
 		space = c->rcap - c->rlen;
-		n = read(c->fd, c->rbuf + c->rlen, space);
+		n = conn_recv(c, c->rbuf + c->rlen, space);
 		if (n > 0) {
 			c->rlen += (size_t)n;
 			/*
 			 * A short read emptied the socket: skip the read that
 			 * would only say EAGAIN.  The loop is level-triggered,
-			 * so later bytes (or EOF) wake us again.
+			 * so later bytes (or EOF) wake us again; but bytes
+			 * OpenSSL already holds would not.
 			 */
-			if ((size_t)n < space)
+			if ((size_t)n < space && (c->ssl == NULL ||
+			    !tls_pending(c->ssl)))
 				return 0;
 			continue;
 		}
 		if (n == 0)
 			return -1;	/* EOF */
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			/* TLS 1.3 may need to write to go on reading */
+			if (c->ssl != NULL && c->tls_want == EV_WRITE &&
+			    ev_mod(c->w->loop, c->fd, EV_READ | EV_WRITE) == -1)
+				return -1;
 			return 0;
+		}
 		if (errno != EINTR)
 			return -1;
 	}
@@ -1978,6 +2247,10 @@ conn_step_head(struct conn *c)
 	struct worker		*w = c->w;
 	enum http_parse_result	 r;
 
+	/* pipelined requests OpenSSL holds: epoll will not say so */
+	if (c->ssl != NULL && c->rlen < c->rcap && tls_pending(c->ssl) &&
+	    conn_fill(c) == -1 && c->rlen == 0)
+		return STEP_AGAIN;
 	if (c->rlen == 0)
 		return STEP_AGAIN;
 	r = http_parse_request(c->rbuf, c->rlen, c->rprev, &w->limits,
@@ -2037,6 +2310,79 @@ conn_next_part(struct conn *c)
 	return 1;
 }
 
+static size_t
+min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Over TLS: each write is one record of up to 16 KiB, gathered from
+ * the head, a body in memory and the file, so a small response is one
+ * record and one write.  After "would block" OpenSSL wants the same
+ * bytes again: the offsets have not moved, so the next call gathers
+ * them again.  With kernel TLS the file goes out by sendfile.
+ */
+static enum step
+conn_step_write_tls(struct conn *c)
+{
+	char	*buf = c->w->tls_buf;
+	size_t	 n, hn, mn, k;
+	ssize_t	 r;
+
+	for (;;) {
+		if (c->woff == c->wlen && c->moff == c->mlen &&
+		    c->ffd != -1 && c->foff < c->fend &&
+		    tls_can_sendfile(c->ssl)) {
+			r = tls_sendfile(c->ssl, c->ffd, c->foff, min_size(
+			    (size_t)(c->fend - c->foff), SENDFILE_CHUNK),
+			    &c->tls_want);
+			if (r <= 0)
+				return r == -1 && errno == EAGAIN ? STEP_AGAIN :
+				    STEP_CLOSED;
+			c->foff += r;
+			c->body_sent += (uint64_t)r;
+			continue;
+		}
+		hn = min_size(c->wlen - c->woff, TLS_RECORD_MAX);
+		memcpy(buf, c->wbuf + c->woff, hn);
+		mn = min_size(c->mlen - c->moff, TLS_RECORD_MAX - hn);
+		memcpy(buf + hn, c->mbody + c->moff, mn);
+		n = hn + mn;
+		if (c->ffd != -1 && c->foff < c->fend && n < TLS_RECORD_MAX) {
+			r = pread(c->ffd, buf + n, min_size((size_t)(c->fend -
+			    c->foff), TLS_RECORD_MAX - n), c->foff);
+			if (r <= 0) {
+				log_client(LOG_WARNING, c->logname, "file %s "
+				    "while being sent", r == 0 ? "truncated" :
+				    "unreadable");
+				return STEP_CLOSED;
+			}
+			n += (size_t)r;
+		}
+		if (n == 0) {
+			switch (conn_next_part(c)) {
+			case 0:
+				return STEP_NEXT;
+			case -1:
+				return STEP_CLOSED;
+			}
+			continue;
+		}
+		c->tls_want = 0;
+		if ((r = tls_write(c->ssl, buf, n, &c->tls_want)) == -1)
+			return errno == EAGAIN ? STEP_AGAIN : STEP_CLOSED;
+		k = (size_t)r;
+		conn_sent(c, min_size(k, hn));
+		k -= min_size(k, hn);
+		c->moff += min_size(k, mn);
+		c->body_sent += min_size(k, mn);
+		k -= min_size(k, mn);
+		c->foff += (off_t)k;
+		c->body_sent += k;
+	}
+}
+
 static enum step
 conn_step_write(struct conn *c)
 {
@@ -2044,6 +2390,8 @@ conn_step_write(struct conn *c)
 	size_t	chunk;
 	int	more;
 
+	if (c->ssl != NULL)
+		return conn_step_write_tls(c);
 	for (;;) {
 		/* head and a body in memory: one writev, no MSG_MORE dance */
 		while (c->woff < c->wlen && c->moff < c->mlen) {
@@ -2123,6 +2471,8 @@ conn_step_write(struct conn *c)
 static void
 conn_linger(struct conn *c)
 {
+	if (c->ssl != NULL)
+		tls_shutdown(c->ssl);
 	shutdown(c->fd, SHUT_WR);
 	c->linger_read = 0;
 	conn_set_state(c, CONN_LINGER);
@@ -2164,7 +2514,8 @@ conn_finish(struct conn *c)
 	memset(&c->user_agent, 0, sizeof(c->user_agent));
 	memset(&c->path, 0, sizeof(c->path));
 	c->wlen = c->woff = 0;
-	if (c->rlen > 0) {		/* pipelined */
+	if (c->rlen > 0 || (c->ssl != NULL && tls_pending(c->ssl))) {
+		/* pipelined */
 		conn_set_state(c, CONN_HEAD);
 		c->head_deadline = ev_now(w->loop) +
 		    w->conf->timeouts.header * 1000;
@@ -2253,6 +2604,36 @@ conn_linger_read(struct conn *c)
 	conn_close(c);
 }
 
+/* Readable, waiting for a request (or the rest of its head). */
+static void
+conn_read_event(struct conn *c)
+{
+	struct ev_loop	*loop = c->w->loop;
+	int		 rc;
+
+	/* it had to wait to write (conn_fill): back to reading */
+	if (c->ssl != NULL && c->tls_want == EV_WRITE &&
+	    ev_mod(loop, c->fd, EV_READ) == -1) {
+		conn_close(c);
+		return;
+	}
+	rc = conn_fill(c);
+	if (rc == -1 && c->rlen == 0) {
+		conn_close(c);		/* closed between requests */
+		return;
+	}
+	if (c->state == CONN_IDLE && c->rlen > 0) {
+		c->state = CONN_HEAD;
+		c->head_deadline = ev_now(loop) +
+		    c->w->conf->timeouts.header * 1000;
+		conn_arm(c, c->w->conf->timeouts.header);
+	}
+	conn_run(c);
+	/* EOF mid-head: whatever we could answer has been sent */
+	if (rc == -1 && c->state == CONN_HEAD)
+		conn_close(c);
+}
+
 void
 conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 {
@@ -2260,6 +2641,12 @@ conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 	int		 rc, done;
 
 	switch (c->state) {
+	case CONN_TLS:
+		if (c->ssl == NULL)
+			conn_tls_begin(c);
+		else
+			conn_tls_handshake(c);
+		break;
 	case CONN_PROXY:
 		rc = conn_fill(c);
 		if (rc == -1 && c->rlen == 0) {
@@ -2271,6 +2658,13 @@ conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 		if (done == 0) {
 			if (rc == -1)	/* closed before the header was whole */
 				conn_close(c);
+			return;
+		}
+		if (c->state == CONN_TLS) {
+			if (rc == -1 && c->rlen == 0)
+				conn_close(c);
+			else
+				conn_tls_begin(c);
 			return;
 		}
 		conn_run(c);
@@ -2291,21 +2685,7 @@ conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 		break;
 	case CONN_IDLE:
 	case CONN_HEAD:
-		rc = conn_fill(c);
-		if (rc == -1 && c->rlen == 0) {
-			conn_close(c);		/* closed between requests */
-			return;
-		}
-		if (c->state == CONN_IDLE && c->rlen > 0) {
-			c->state = CONN_HEAD;
-			c->head_deadline = ev_now(loop) +
-			    c->w->conf->timeouts.header * 1000;
-			conn_arm(c, c->w->conf->timeouts.header);
-		}
-		conn_run(c);
-		/* EOF mid-head: whatever we could answer has been sent */
-		if (rc == -1 && c->state == CONN_HEAD)
-			conn_close(c);
+		conn_read_event(c);
 		break;
 	case CONN_WRITE:
 		conn_run(c);
@@ -2319,6 +2699,7 @@ conn_event(struct ev_loop *loop, int fd, int events, void *arg)
 	case CONN_FREE:
 		break;
 	}
+	(void)loop;
 	(void)fd;
 	(void)events;
 }
@@ -2363,6 +2744,13 @@ conn_timeout(struct ev_loop *loop, struct ev_tmr *t, void *arg)
 		live_stream_ping(c);
 		if (c->state == CONN_STREAM)
 			ev_timer(loop, t, LIVE_PING_MS, conn_timeout, c);
+		return;
+	case CONN_TLS:
+		log_client(LOG_INFO, c->logname, "TLS handshake timed out "
+		    "after %d s", c->w->conf->tls.handshake_timeout);
+		if (c->w->sb_slot != NULL)
+			sb_tls_handshake(c->w->sb_slot, 0, 0);
+		conn_close(c);
 		return;
 	default:
 		conn_close(c);

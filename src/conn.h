@@ -16,10 +16,13 @@
 struct cgi;
 struct worker;
 struct fcache_entry;
+struct listener;
+struct ssl_st;
 
 enum conn_state {
 	CONN_FREE = 0,
 	CONN_PROXY,		/* reading a PROXY protocol header */
+	CONN_TLS,		/* TLS handshake */
 	CONN_IDLE,		/* keep-alive, waiting for a request */
 	CONN_HEAD,		/* reading a request head */
 	CONN_BODY,		/* reading (and discarding) a request body */
@@ -53,6 +56,17 @@ struct conn {
 	int			 fd;
 	enum conn_state		 state;
 	struct ev_tmr		 tmr;
+
+	/*
+	 * HTTPS: tls is set for a TLS listener's connection; ssl once its
+	 * handshake has begun.  plain_on_tls: it spoke plain HTTP instead,
+	 * and gets a 400 that says so.  tls_want: what OpenSSL waits for
+	 * (EV_READ or EV_WRITE) when it last said "would block".
+	 */
+	int			 tls;
+	int			 plain_on_tls;
+	int			 tls_want;
+	struct ssl_st		*ssl;
 	/*
 	 * Three views of who is talking: the TCP peer; the connection's
 	 * client (the PROXY header's source, else the peer); and this
@@ -124,7 +138,7 @@ struct conn {
 };
 
 void	 conn_accept(struct worker *, int fd, const struct sockaddr *,
-	    socklen_t, int proxy_protocol);
+	    socklen_t, const struct listener *);
 void	 conn_close(struct conn *);
 /* Graceful stop: close if idle, else finish the current response. */
 void	 conn_drain(struct conn *);
@@ -147,5 +161,13 @@ void	 conn_cgi_error(struct conn *, int status);
 void	 conn_cgi_done(struct conn *);
 int	 conn_cgi_local(struct conn *, const char *path);
 void	 conn_cgi_abort(struct conn *);
+
+/*
+ * send() and recv() on the client, over TLS when it is an HTTPS
+ * connection (cgi.c and live.c stream through these).  -1 with errno
+ * EAGAIN when it would block.
+ */
+ssize_t	 conn_send(struct conn *, const void *, size_t);
+ssize_t	 conn_recv(struct conn *, void *, size_t);
 
 #endif

@@ -129,6 +129,26 @@
 #define MAX_CACHE_CONTROL	64	/* cache_control rules */
 #define DEF_CACHE_HTML		"no-cache"	/* HTML revalidates */
 
+/*
+ * HTTPS (issue 9).  The ciphers for TLS 1.2 are forward-secret AEAD
+ * suites only (what Mozilla's "intermediate" profile keeps); TLS 1.3's
+ * are OpenSSL's defaults, all of which are fine.
+ */
+#define DEF_TLS_PROTOCOLS	"TLSv1.2 TLSv1.3"
+#define DEF_TLS_CIPHERS		"ECDHE-ECDSA-AES128-GCM-SHA256:" \
+				"ECDHE-RSA-AES128-GCM-SHA256:" \
+				"ECDHE-ECDSA-AES256-GCM-SHA384:" \
+				"ECDHE-RSA-AES256-GCM-SHA384:" \
+				"ECDHE-ECDSA-CHACHA20-POLY1305:" \
+				"ECDHE-RSA-CHACHA20-POLY1305"
+#define DEF_TLS_CERTIFICATE	"etc/tls/cert.pem"
+#define DEF_TLS_KEY		"etc/tls/key.pem"
+#define DEF_TLS_REQUEST_LOG	"logs/ssl_request_log"
+#define DEF_TLS_HANDSHAKE	10	/* seconds to finish a handshake */
+#define MAX_TLS_SNI		32	/* extra certificates */
+#define MAX_HSTS		(10 * 365 * 86400)
+#define TLS_RECORD_MAX		16384	/* plaintext bytes per record */
+
 /* Exit status of a worker that cannot run: the master does not respawn. */
 #define EXIT_CHILD_FATAL	78	/* EX_CONFIG */
 

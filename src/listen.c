@@ -115,6 +115,7 @@ listen_bind(const struct config *conf, int nindex, struct listener *old,
 			out[n].fd = fd;
 			out[n].index = k;
 			out[n].proxy_protocol = cl->proxy_protocol;
+			out[n].tls = cl->tls;
 			strlcpy(out[n].spec, cl->spec, sizeof(out[n].spec));
 			out[n].ss = cl->ss;
 			out[n].sslen = cl->sslen;

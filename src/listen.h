@@ -23,6 +23,7 @@ struct listener {
 	int		 fd;
 	int		 index;		/* the worker index that accepts here */
 	int		 proxy_protocol; /* connections start with PROXY */
+	int		 tls;		/* HTTPS: tls.listen */
 	char		 spec[128];
 	struct sockaddr_storage ss;
 	socklen_t	 sslen;

@@ -484,8 +484,7 @@ live_stream_flush(struct conn *c)
 	ssize_t	n;
 
 	while (c->woff < c->wlen) {
-		n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = conn_send(c, c->wbuf + c->woff, c->wlen - c->woff);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -563,7 +562,7 @@ live_stream_event(struct conn *c, int events)
 		return;
 	}
 	for (;;) {
-		n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		n = conn_recv(c, buf, sizeof(buf));
 		if (n > 0)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||

@@ -152,6 +152,10 @@ sb_counters_add(struct sb_counters *dst, const struct sb_counters *src)
 	dst->log_dropped += src->log_dropped;
 	dst->refused_max += src->refused_max;
 	dst->refused_client += src->refused_client;
+	dst->tls_requests += src->tls_requests;
+	dst->tls_handshakes += src->tls_handshakes;
+	dst->tls_resumed += src->tls_resumed;
+	dst->tls_failed += src->tls_failed;
 	for (i = 0; i < SB_STATUS_CLASSES; i++)
 		dst->status[i] += src->status[i];
 	histo_merge(&dst->latency, &src->latency);
@@ -384,6 +388,19 @@ scoreboard_crash_loop(struct scoreboard *sb, int on)
 }
 
 void
+sb_tls_handshake(struct sb_slot *s, int ok, int resumed)
+{
+	sb_write_begin(&s->seq);
+	if (!ok)
+		s->c.tls_failed++;
+	else {
+		s->c.tls_handshakes++;
+		s->c.tls_resumed += resumed != 0;
+	}
+	sb_write_end(&s->seq);
+}
+
+void
 sb_refused(struct sb_slot *s, int which)
 {
 	sb_write_begin(&s->seq);
@@ -469,6 +486,7 @@ sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
 		return;
 	sb_write_begin(&s->seq);
 	s->c.requests += p->requests;
+	s->c.tls_requests += p->tls_requests;
 	s->c.bytes += p->bytes;
 	for (i = 0; i < SB_STATUS_CLASSES; i++)
 		s->c.status[i] += p->status[i];
@@ -491,6 +509,7 @@ sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
 	r->bytes += p->bytes;
 	sb_write_end(&s->seq);
 	p->requests = 0;
+	p->tls_requests = 0;
 	p->bytes = 0;
 	memset(p->status, 0, sizeof(p->status));
 	p->nlat = 0;

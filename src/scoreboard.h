@@ -87,6 +87,10 @@ struct sb_counters {
 	uint64_t		 log_dropped;	/* access lines syslog lost */
 	uint64_t		 refused_max;	/* 503: limits.max_connections */
 	uint64_t		 refused_client; /* 503: limits.per_client */
+	uint64_t		 tls_requests;	/* requests over HTTPS */
+	uint64_t		 tls_handshakes;	/* completed */
+	uint64_t		 tls_resumed;	/* of those, resumed sessions */
+	uint64_t		 tls_failed;	/* failed or timed out */
 	struct histo		 latency;	/* microseconds */
 	struct sb_rate_sec	 rate[SB_RATE_RING];
 	/* Readers copy the sketches apart from the rest: see scoreboard.c. */
@@ -210,6 +214,7 @@ struct sb_pend_path {
 
 struct sb_pending {
 	uint32_t		 requests;
+	uint32_t		 tls_requests;
 	uint64_t		 bytes;
 	uint32_t		 status[SB_STATUS_CLASSES];
 	int64_t			 sec;		/* the rate ring's second */
@@ -224,6 +229,8 @@ void	 sb_pending_add(struct sb_slot *s, struct sb_pending *p, int status,
 	    uint64_t bytes, uint64_t usec, const char *path, size_t len);
 void	 sb_pending_flush(struct sb_slot *s, struct sb_pending *p);
 
+/* A TLS handshake ended: ok or not, and whether it resumed a session. */
+void	 sb_tls_handshake(struct sb_slot *s, int ok, int resumed);
 /* A connection refused at a limit: which is 0 (max_connections) or 1. */
 void	 sb_refused(struct sb_slot *s, int which);
 /* The master: workers keep dying and respawns are being delayed. */

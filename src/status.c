@@ -180,6 +180,13 @@ status_lookup(const char *name, size_t len, void *arg, const char **val,
 		snprintf(b, bl, "%llu at max_connections, %llu at per_client",
 		    (unsigned long long)t->c.refused_max,
 		    (unsigned long long)t->c.refused_client);
+	else if (strcmp(key, "tls") == 0)
+		snprintf(b, bl, "%llu requests over HTTPS; %llu handshakes "
+		    "(%llu resumed), %llu failed",
+		    (unsigned long long)t->c.tls_requests,
+		    (unsigned long long)t->c.tls_handshakes,
+		    (unsigned long long)t->c.tls_resumed,
+		    (unsigned long long)t->c.tls_failed);
 	else if (strcmp(key, "workers_rows") == 0) {
 		*val = d->workers.p ? d->workers.p : "";
 		*vlen = d->workers.len;
@@ -238,7 +245,7 @@ static int
 status_auto(struct status_data *d, struct tmpl_out *out)
 {
 	const struct sb_totals	*t = d->t;
-	char			 b[1024];
+	char			 b[1536];
 
 	snprintf(b, sizeof(b),
 	    "ServerVersion: %s\nServerUptimeSeconds: %lld\nGeneration: %d\n"
@@ -248,7 +255,9 @@ status_auto(struct status_data *d, struct tmpl_out *out)
 	    "Status4xx: %llu\nStatus5xx: %llu\nLatencyP50ms: %.2f\n"
 	    "LatencyP90ms: %.2f\nLatencyP99ms: %.2f\nLogDropped: %llu\n"
 	    "CrashLoop: %d\nRefusedMaxConnections: %llu\n"
-	    "RefusedPerClient: %llu\n", HEARTH_SERVER,
+	    "RefusedPerClient: %llu\nTLSRequests: %llu\n"
+	    "TLSHandshakes: %llu\nTLSResumed: %llu\nTLSFailed: %llu\n",
+	    HEARTH_SERVER,
 	    (long long)t->uptime, d->w->generation,
 	    (unsigned long long)t->c.requests,
 	    (unsigned long long)t->c.bytes / 1024, t->requests_per_sec,
@@ -261,7 +270,11 @@ status_auto(struct status_data *d, struct tmpl_out *out)
 	    quantile_ms(t, 0.9), quantile_ms(t, 0.99),
 	    (unsigned long long)t->c.log_dropped, t->crash_loop,
 	    (unsigned long long)t->c.refused_max,
-	    (unsigned long long)t->c.refused_client);
+	    (unsigned long long)t->c.refused_client,
+	    (unsigned long long)t->c.tls_requests,
+	    (unsigned long long)t->c.tls_handshakes,
+	    (unsigned long long)t->c.tls_resumed,
+	    (unsigned long long)t->c.tls_failed);
 	return tmpl_out_str(out, b) == -1 ? 500 : 0;
 }
 
@@ -364,6 +377,17 @@ status_json(struct status_data *d, struct tmpl_out *out)
 	json_object_end(&j);
 	json_key(&j, "log_dropped");
 	json_uint(&j, t->c.log_dropped);
+	json_key(&j, "tls");
+	json_object_begin(&j);
+	json_key(&j, "requests");
+	json_uint(&j, t->c.tls_requests);
+	json_key(&j, "handshakes");
+	json_uint(&j, t->c.tls_handshakes);
+	json_key(&j, "resumed");
+	json_uint(&j, t->c.tls_resumed);
+	json_key(&j, "failed");
+	json_uint(&j, t->c.tls_failed);
+	json_object_end(&j);
 	json_key(&j, "latency_ms");
 	json_object_begin(&j);
 	json_key(&j, "p50");

@@ -145,14 +145,17 @@ worker_accept(struct ev_loop *loop, int fd, int events, void *arg)
 {
 	struct worker		*w = arg;
 	struct sockaddr_storage	 ss;
+	const struct listener	*l = NULL;
 	socklen_t		 len;
-	int			 cfd, i, proxy = 0;
+	int			 cfd, i;
 
 	(void)loop;
 	(void)events;
 	for (i = 0; i < w->nlisteners; i++)
 		if (w->listeners[i].fd == fd)
-			proxy = w->listeners[i].proxy_protocol;
+			l = &w->listeners[i];
+	if (l == NULL)
+		return;
 	for (i = 0; i < ACCEPT_BATCH && !w->draining; i++) {
 		len = sizeof(ss);
 		cfd = accept4(fd, (struct sockaddr *)&ss, &len,
@@ -168,7 +171,7 @@ worker_accept(struct ev_loop *loop, int fd, int events, void *arg)
 			}
 			return;
 		}
-		conn_accept(w, cfd, (struct sockaddr *)&ss, len, proxy);
+		conn_accept(w, cfd, (struct sockaddr *)&ss, len, l);
 	}
 }
 
@@ -333,7 +336,9 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	if ((w->loop = ev_new(maxfd)) == NULL ||
 	    (w->conns = calloc(conf->limits.max_connections,
 	    sizeof(*w->conns))) == NULL ||
-	    (w->abuf = malloc(ACCESS_LOG_BUF)) == NULL) {
+	    (w->abuf = malloc(ACCESS_LOG_BUF)) == NULL ||
+	    (conf->tls.enabled && (w->tls_buf = malloc(TLS_RECORD_MAX)) ==
+	    NULL)) {
 		log_warn("worker setup");
 		return -1;
 	}

@@ -92,6 +92,7 @@ struct worker {
 	uint64_t		 slog_reported;	/* drops already logged */
 	time_t			 slog_report_at;
 	char			*abuf;		/* access lines of one iteration */
+	char			*tls_buf;	/* a TLS record being gathered */
 	size_t			 alen;
 	time_t			 last_full_warn;
 	time_t			 proxy_warned;	/* bad PROXY headers, 1/s */
