@@ -345,9 +345,12 @@ port_holder(int port, const char *conf_file, char *who, size_t len)
  * list's line, or 0 when listen was defaulted.
  */
 static void
-listen_line(config_t *cf, const char *file, const char *spec, int *line)
+listen_line(config_t *cf, const char *file, const struct conf_listen *l,
+    int *line)
 {
-	config_setting_t	*s = config_lookup(cf, "listen");
+	config_setting_t	*s = config_lookup(cf, l->tls ? "tls.listen" :
+				    "listen");
+	const char		*spec = l->spec;
 	char			 buf[1024], want[140];
 	FILE			*fp;
 	int			 n = 0, from;
@@ -399,7 +402,7 @@ check_port(const struct config *c, config_t *cf, const char *file,
 	e = errno;
 	close(fd);
 	port = listen_port(l);
-	listen_line(cf, file, l->spec, &line);
+	listen_line(cf, file, l, &line);
 	if (e != EADDRINUSE) {
 		conf_errl(errs, file, line, "cannot bind \"%s\": %s",
 		    l->spec, strerror(e));

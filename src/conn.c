@@ -551,7 +551,8 @@ conn_log_access(struct conn *c)
 	char			 line[LOGFMT_LINE_MAX];
 
 	conn_scoreboard_end(c);
-	if (w->access_fd == -1 || c->nolog)
+	if ((w->access_fd == -1 && (c->ssl == NULL || w->tls_log_fd == -1)) ||
+	    c->nolog)
 		return;
 	worker_update_dates(w);
 	memset(&e, 0, sizeof(e));
@@ -572,7 +573,11 @@ conn_log_access(struct conn *c)
 		e.user_agent = c->rbuf + c->user_agent.off;
 		e.user_agent_len = c->user_agent.len;
 	}
-	worker_access_log(w, line, logfmt_combined(line, &e));
+	if (c->ssl != NULL && w->tls_log_fd != -1)
+		worker_tls_log(w, line, logfmt_tls(line, &e,
+		    tls_version(c->ssl), tls_cipher(c->ssl)));
+	if (w->access_fd != -1)
+		worker_access_log(w, line, logfmt_combined(line, &e));
 }
 
 /* ---------------------------------------------------------- responses */

@@ -146,6 +146,7 @@
 #define DEF_TLS_REQUEST_LOG	"logs/ssl_request_log"
 #define DEF_TLS_HANDSHAKE	10	/* seconds to finish a handshake */
 #define MAX_TLS_SNI		32	/* extra certificates */
+#define TLS_EXPIRY_WARN_DAYS	30	/* the error log warns this early */
 #define MAX_HSTS		(10 * 365 * 86400)
 #define TLS_RECORD_MAX		16384	/* plaintext bytes per record */
 

@@ -98,3 +98,27 @@ logfmt_combined(char *buf, const struct logfmt_entry *e)
 	buf[n++] = '\n';
 	return n;
 }
+
+size_t
+logfmt_tls(char *buf, const struct logfmt_entry *e, const char *protocol,
+    const char *cipher)
+{
+	size_t	n;
+
+	n = (size_t)snprintf(buf, 64, "[%s] ", e->time);
+	n += logfmt_escape(buf + n, 64, e->host ? e->host : "-",
+	    strlen(e->host ? e->host : "-"), NULL);
+	buf[n++] = ' ';
+	n += logfmt_escape(buf + n, 32, protocol, strlen(protocol), NULL);
+	buf[n++] = ' ';
+	n += logfmt_escape(buf + n, 128, cipher, strlen(cipher), NULL);
+	buf[n++] = ' ';
+	n += put_quoted(buf + n, e->request, e->request_len,
+	    LOGFMT_REQUEST_MAX);
+	if (e->bytes == 0)
+		n += (size_t)snprintf(buf + n, 4, " -\n");
+	else
+		n += (size_t)snprintf(buf + n, 24, " %llu\n",
+		    (unsigned long long)e->bytes);
+	return n;
+}

@@ -44,4 +44,15 @@ size_t	 logfmt_escape(char *out, size_t max, const char *in, size_t len,
 #define LOGFMT_LINE_MAX	(LOGFMT_REQUEST_MAX + 2 * LOGFMT_HEADER_MAX + 512)
 size_t	 logfmt_combined(char *buf, const struct logfmt_entry *e);
 
+/*
+ * The line of tls.request_log, as mod_ssl's SSLRequestLog example:
+ *
+ *	[%t] %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b
+ *
+ * (the access log stays combined, for the tools that read it).  Same
+ * buffer size as logfmt_combined().
+ */
+size_t	 logfmt_tls(char *buf, const struct logfmt_entry *e,
+	    const char *protocol, const char *cipher);
+
 #endif

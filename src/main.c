@@ -289,6 +289,7 @@ run_one_process(struct master_args *a)
 	wa.ready_fd = -1;
 	wa.live_fd = -1;	/* no master, no watcher */
 	wa.access_fd = a->access_fd;
+	wa.tls_log_fd = a->tls_log_fd;
 	wa.access_slog = a->access_slog;
 	wa.mime = a->mime;
 	wa.drop_privileges = 1;
@@ -369,7 +370,8 @@ main(int argc, char **argv, char **envp)
 	if ((a.nlisteners = listen_bind(conf, o.one_process ? 1 :
 	    conf->workers, NULL, 0, &ls, err, sizeof(err))) == -1 ||
 	    (a.access_fd = master_open_access_log(conf, &aslog, err,
-	    sizeof(err))) == -2) {
+	    sizeof(err))) == -2 || (a.tls_log_fd = master_open_tls_log(conf,
+	    err, sizeof(err))) == -2) {
 		serve_bind_hint(&o, err, sizeof(err));
 		fprintf(stderr, "hearthd: %s\n", err);
 		log_errorx("%s", err);
@@ -413,7 +415,9 @@ main(int argc, char **argv, char **envp)
 	a.listeners = ls;
 	for (rc = 0; rc < a.nlisteners; rc++)
 		if (ls[rc].index == 0)
-			log_notice("listening on %s", ls[rc].spec);
+			log_notice("listening on %s%s", ls[rc].spec,
+			    ls[rc].tls ? " (TLS)" : "");
+	master_tls_expiry(conf);
 	if (o.serve_dir != NULL) {
 		printf("Serving %s at http://127.0.0.1:%d/ (live reload %s)\n",
 		    o.serve_dir, o.serve_port, o.serve_live ? "on" : "off");

@@ -31,6 +31,7 @@
 #include "notify.h"
 #include "scoreboard.h"
 #include "slog.h"
+#include "tls.h"
 #include "worker.h"
 
 #define MAX_SLOTS	(MAX_WORKERS * 4)	/* old generations draining */
@@ -134,6 +135,39 @@ master_open_access_log(const struct config *conf, struct slog *slog,
 	return fd;
 }
 
+int
+master_open_tls_log(const struct config *conf, char *errbuf, size_t errlen)
+{
+	int	fd;
+
+	if (!conf->tls.enabled || strcmp(conf->tls.request_log, "off") == 0)
+		return -1;
+	if ((fd = log_open_file(conf->tls.request_log)) == -1) {
+		snprintf(errbuf, errlen, "cannot open tls.request_log %s: %s",
+		    conf->tls.request_log, strerror(errno));
+		return -2;
+	}
+	return fd;
+}
+
+static void
+tls_expiry_warn(void *arg, int sni, const char *key, const char *msg)
+{
+	const struct config	*conf = arg;
+
+	(void)key;
+	log_warnx("%s: %s", sni >= 0 ? conf->tls.sni[sni].certificate :
+	    conf->tls.certificate, msg);
+}
+
+void
+master_tls_expiry(const struct config *conf)
+{
+	if (conf->tls.server != NULL)
+		(void)tls_server_expiry(conf->tls.server, time(NULL),
+		    TLS_EXPIRY_WARN_DAYS, tls_expiry_warn, (void *)conf);
+}
+
 static void
 master_title(struct master *m)
 {
@@ -235,6 +269,7 @@ master_spawn(struct master *m, int index)
 	wa.generation = m->generation;
 	wa.ready_fd = m->ready[1];
 	wa.access_fd = m->a->access_fd;
+	wa.tls_log_fd = m->a->tls_log_fd;
 	wa.access_slog = m->a->access_slog;
 	wa.mime = m->a->mime;
 	wa.drop_privileges = 1;
@@ -499,7 +534,7 @@ master_reload(struct master *m, int graceful)
 	struct mime_table	*mime;
 	struct slog		 aslog;
 	char			 err[512], *line, *save;
-	int			 nn, afd;
+	int			 nn, afd, tfd = -1;
 
 	notify_reloading();
 	log_notice("%s: reading %s", graceful ? "graceful restart" :
@@ -517,12 +552,15 @@ master_reload(struct master *m, int graceful)
 		return;
 	}
 	if ((afd = master_open_access_log(nc, &aslog, err, sizeof(err))) ==
-	    -2 || (nn = listen_bind(nc, nc->workers, a->listeners,
+	    -2 || (tfd = master_open_tls_log(nc, err, sizeof(err))) == -2 ||
+	    (nn = listen_bind(nc, nc->workers, a->listeners,
 	    a->nlisteners, &nl, err, sizeof(err))) == -1) {
 		log_errorx("%s; still serving generation %d", err,
 		    m->serving_gen);
 		if (afd >= 0)
 			close(afd);
+		if (tfd >= 0)
+			close(tfd);
 		conf_free(nc);
 		notify_send("READY=1\nSTATUS=reload failed: %s", err);
 		return;
@@ -539,6 +577,10 @@ master_reload(struct master *m, int graceful)
 		close(a->access_fd);
 	a->access_fd = afd;
 	*a->access_slog = aslog;
+	if (a->tls_log_fd >= 0)
+		close(a->tls_log_fd);
+	a->tls_log_fd = tfd;
+	master_tls_expiry(nc);
 	if ((mime = master_load_mime(nc, err, sizeof(err))) != NULL) {
 		if (err[0] != '\0')
 			log_warnx("%s", err);

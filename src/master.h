@@ -23,6 +23,7 @@ struct master_args {
 	struct pidfh		*pidfh;
 	int			 access_fd;
 	struct slog		*access_slog;	/* access_log = "syslog..." */
+	int			 tls_log_fd;	/* tls.request_log; -1: off */
 	struct mime_table	*mime;
 	struct scoreboard	*sb;		/* shared with every worker */
 	struct climit		*climit;	/* limits.per_client counters */
@@ -46,5 +47,10 @@ struct mime_table *master_load_mime(const struct config *, char *errbuf,
  */
 int	master_open_access_log(const struct config *, struct slog *slog,
 	    char *errbuf, size_t errlen);
+/* tls.request_log: its fd, -1 when off or no TLS, -2 on error. */
+int	master_open_tls_log(const struct config *, char *errbuf,
+	    size_t errlen);
+/* Log each certificate that has expired or expires within 30 days. */
+void	master_tls_expiry(const struct config *);
 
 #endif

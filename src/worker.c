@@ -52,26 +52,45 @@ worker_update_dates(struct worker *w)
 	date_clf(&tm, w->date_clf);
 }
 
+/* Write out a log's gathered lines; a failure is told once a second. */
 static void
-worker_flush_log(struct worker *w)
+worker_flush(struct worker *w, int fd, const char *buf, size_t *len,
+    const char *what)
 {
 	ssize_t	n;
 	size_t	off = 0;
 
-	while (off < w->alen) {
-		n = write(w->access_fd, w->abuf + off, w->alen - off);
+	while (off < *len) {
+		n = write(fd, buf + off, *len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			if (time(NULL) != w->last_full_warn) {
 				w->last_full_warn = time(NULL);
-				log_warn("access log write");
+				log_warn("%s write", what);
 			}
 			break;
 		}
 		off += (size_t)n;
 	}
-	w->alen = 0;
+	*len = 0;
+}
+
+static void
+worker_flush_log(struct worker *w)
+{
+	worker_flush(w, w->access_fd, w->abuf, &w->alen, "access log");
+}
+
+/* tls.request_log: gathered and written like the access log. */
+void
+worker_tls_log(struct worker *w, const char *line, size_t len)
+{
+	if (w->tlen + len > ACCESS_LOG_BUF)
+		worker_flush(w, w->tls_log_fd, w->tbuf, &w->tlen,
+		    "tls.request_log");
+	memcpy(w->tbuf + w->tlen, line, len);
+	w->tlen += len;
 }
 
 /*
@@ -118,6 +137,9 @@ worker_idle(void *arg)
 
 	if (w->alen > 0)
 		worker_flush_log(w);
+	if (w->tlen > 0)
+		worker_flush(w, w->tls_log_fd, w->tbuf, &w->tlen,
+		    "tls.request_log");
 	if (w->sb_pend != NULL)
 		sb_pending_flush(w->sb_slot, w->sb_pend);
 	if (w->slog != NULL)
@@ -293,6 +315,7 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	w->nlisteners = a->nlisteners;
 	w->generation = a->generation;
 	w->access_fd = a->access_fd;
+	w->tls_log_fd = a->tls_log_fd;
 	if (a->access_slog != NULL && a->access_slog->fd != -1) {
 		/* our own copy: the counters are per worker */
 		if ((w->slog = malloc(sizeof(*w->slog))) == NULL)
@@ -338,7 +361,8 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	    sizeof(*w->conns))) == NULL ||
 	    (w->abuf = malloc(ACCESS_LOG_BUF)) == NULL ||
 	    (conf->tls.enabled && (w->tls_buf = malloc(TLS_RECORD_MAX)) ==
-	    NULL)) {
+	    NULL) || (w->tls_log_fd != -1 && (w->tbuf =
+	    malloc(ACCESS_LOG_BUF)) == NULL)) {
 		log_warn("worker setup");
 		return -1;
 	}

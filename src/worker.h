@@ -34,6 +34,7 @@ struct worker_args {
 	int			 generation;
 	int			 ready_fd;	/* write our pid when serving; -1 */
 	int			 access_fd;	/* -1: access log off */
+	int			 tls_log_fd;	/* tls.request_log; -1: off */
 	const struct slog	*access_slog;	/* fd != -1: to syslog */
 	const struct mime_table	*mime;
 	int			 drop_privileges;
@@ -93,6 +94,9 @@ struct worker {
 	time_t			 slog_report_at;
 	char			*abuf;		/* access lines of one iteration */
 	char			*tls_buf;	/* a TLS record being gathered */
+	int			 tls_log_fd;	/* tls.request_log; -1: off */
+	char			*tbuf;		/* its lines of one iteration */
+	size_t			 tlen;
 	size_t			 alen;
 	time_t			 last_full_warn;
 	time_t			 proxy_warned;	/* bad PROXY headers, 1/s */
@@ -111,6 +115,7 @@ struct worker {
 int	 worker_main(const struct worker_args *);
 void	 worker_update_dates(struct worker *);
 void	 worker_access_log(struct worker *, const char *line, size_t len);
+void	 worker_tls_log(struct worker *, const char *line, size_t len);
 void	 worker_conn_closed(struct worker *);
 /* The scoreboard state, written only when it changes (a shared line). */
 void	 worker_sb_state(struct worker *, int state);

@@ -474,6 +474,65 @@ test_serve(void)
 	    "--serve: a missing directory is named");
 }
 
+/* A self-signed pair as etc/NAME.crt and etc/NAME.key; 0 on success. */
+static int
+make_pair(const char *name)
+{
+	char	cmd[3 * PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd), "openssl req -x509 -newkey ec -pkeyopt "
+	    "ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=%s -keyout "
+	    "'%s/etc/%s.key' -out '%s/etc/%s.crt' >/dev/null 2>&1", name,
+	    root, name, root, name);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+test_tls(void)
+{
+	struct conf_errors	 errs;
+	struct config		*c;
+
+	/* the openssl tool comes with the build dependencies */
+	if (!tap_ok(make_pair("a") == 0 && make_pair("b") == 0,
+	    "openssl made two certificates"))
+		return;
+	c = load("listen = [ \"127.0.0.1:8080\" ];\n"
+	    "tls = { listen = [ \"127.0.0.1:8443\" ];\n"
+	    "  certificate = \"etc/a.crt\"; key = \"etc/a.key\";\n"
+	    "  sni = ( { name = \"b.test\"; certificate = \"etc/b.crt\";"
+	    " key = \"etc/b.key\"; } ); };\n", NULL, &errs);
+	tap_ok(c != NULL && c->tls.enabled && c->nlisten == 2 &&
+	    !c->listen[0].tls && c->listen[1].tls && c->tls.server != NULL &&
+	    c->tls.nsni == 1 && c->tls.hsts == 0 &&
+	    c->tls.handshake_timeout == DEF_TLS_HANDSHAKE,
+	    "tls: a listener of its own, the contexts loaded, defaults");
+	if (c == NULL)
+		tap_diag("  got: %s", errs.text);
+	conf_free(c);
+	conf_errors_free(&errs);
+	one_error("tls key mismatch", "tls = { listen = [ \":8443\" ];\n"
+	    "  certificate = \"etc/a.crt\";\n  key = \"etc/b.key\"; };\n",
+	    3, "tls: key ");
+	one_error("tls missing certificate", "tls = { listen = [ \":8443\" "
+	    "];\n  certificate = \"etc/none.crt\"; key = \"etc/a.key\"; };\n",
+	    2, "tls: certificate ");
+	one_error("tls no listen", "tls = { certificate = \"etc/a.crt\"; "
+	    "key = \"etc/a.key\"; };\n", 1, "tls needs listen addresses");
+	one_error("tls old protocol", "tls = { listen = [ \":8443\" ];\n"
+	    "  certificate = \"etc/a.crt\"; key = \"etc/a.key\";\n"
+	    "  protocols = \"TLSv1.1 TLSv1.2\"; };\n", 3,
+	    "tls protocol TLSv1.1 is not offered");
+	one_error("tls same address", "listen = [ \"127.0.0.1:8080\" ];\n"
+	    "tls = { listen = [ \"127.0.0.1:8080\" ];\n"
+	    "  certificate = \"etc/a.crt\"; key = \"etc/a.key\"; };\n", 2,
+	    "tls listen address \"127.0.0.1:8080\" is also");
+	one_error("tls sni incomplete", "tls = { listen = [ \":8443\" ];\n"
+	    "  certificate = \"etc/a.crt\"; key = \"etc/a.key\";\n"
+	    "  sni = ( { name = \"b.test\"; } ); };\n", 3,
+	    "each tls sni entry needs");
+}
+
 int
 main(void)
 {
@@ -498,6 +557,7 @@ main(void)
 	test_distance();
 	test_live();
 	test_serve();
+	test_tls();
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
 	if (getenv("HEARTH_KEEP") == NULL && system(path) != 0)

@@ -307,6 +307,28 @@ test_property(void)
 	tap_is_int(bad_re, 0, "10000 random lines: combined format");
 }
 
+/* tls.request_log: mod_ssl's SSLRequestLog line, same escaping. */
+static void
+test_tls(void)
+{
+	struct logfmt_entry	e;
+	char			buf[LOGFMT_LINE_MAX];
+	size_t			n;
+
+	entry(&e, R("GET /a\"b HTTP/1.1"));
+	n = logfmt_tls(buf, &e, "TLSv1.3", "TLS_AES_256_GCM_SHA384");
+	buf[n] = '\0';
+	tap_is_str(buf, "[" TIME "] 127.0.0.1 TLSv1.3 TLS_AES_256_GCM_SHA384 "
+	    "\"GET /a\\\"b HTTP/1.1\" 1234\n", "tls request log line");
+	entry(&e, NULL, 0);
+	e.bytes = 0;
+	n = logfmt_tls(buf, &e, "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256");
+	buf[n] = '\0';
+	tap_is_str(buf, "[" TIME "] 127.0.0.1 TLSv1.2 "
+	    "ECDHE-RSA-AES128-GCM-SHA256 \"-\" -\n",
+	    "tls line without a request or bytes");
+}
+
 int
 main(void)
 {
@@ -319,6 +341,7 @@ main(void)
 	test_used();
 	test_long();
 	test_property();
+	test_tls();
 	regfree(&combined);
 	return tap_done();
 }
