@@ -949,13 +949,36 @@ resp_path(struct resp_buf *b, const char *path)
 	}
 }
 
+/* A redirect with the built-in body; location is "Location: ...\r\n". */
+static void
+conn_send_redirect(struct conn *c, int status, const char *location)
+{
+	struct resp_buf	 b;
+	char		 body[1024];
+	size_t		 blen;
+
+	blen = resp_error_body(status, body, sizeof(body));
+	resp_begin(c, &b, status);
+	resp_str(&b, location);
+	resp_str(&b, "Content-Type: text/html; charset=utf-8\r\n");
+	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
+	resp_connection(c, &b);
+	resp_add(&b, "\r\n", 2);
+	c->whead = b.len;
+	if (!c->head_only)
+		resp_add(&b, body, blen);
+	if (b.overflow) {
+		conn_error(c, 414, NULL);
+		return;
+	}
+	c->wlen = b.len;
+}
+
 static void
 conn_redirect_slash(struct conn *c, const char *path)
 {
 	struct http_request	*req = &c->w->req;
-	struct resp_buf		 b;
-	char			 body[1024], extra[RESP_HEAD_MAX / 2];
-	size_t			 blen;
+	char			 extra[RESP_HEAD_MAX / 2];
 	struct resp_buf		 loc;
 
 	resp_init(&loc, extra, sizeof(extra) - 1);
@@ -972,21 +995,7 @@ conn_redirect_slash(struct conn *c, const char *path)
 		return;
 	}
 	extra[loc.len] = '\0';
-	blen = resp_error_body(301, body, sizeof(body));
-	resp_begin(c, &b, 301);
-	resp_str(&b, extra);
-	resp_str(&b, "Content-Type: text/html; charset=utf-8\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
-	resp_connection(c, &b);
-	resp_add(&b, "\r\n", 2);
-	c->whead = b.len;
-	if (!c->head_only)
-		resp_add(&b, body, blen);
-	if (b.overflow) {
-		conn_error(c, 414, NULL);
-		return;
-	}
-	c->wlen = b.len;
+	conn_send_redirect(c, 301, extra);
 }
 
 static void
@@ -1083,40 +1092,31 @@ conn_redirect_https(struct conn *c)
 {
 	const struct http_request	*req = &c->w->req;
 	const struct conf_listen	*l = &c->w->conf->tls.listen[0];
-	struct resp_buf			 b;
-	char				 host[300], body[1024];
-	size_t				 blen;
+	struct resp_buf			 loc;
+	char				 host[300], extra[RESP_HEAD_MAX / 2];
 	unsigned			 port;
-	int				 status;
 
 	port = ntohs(l->ss.ss_family == AF_INET6 ? ((const struct
 	    sockaddr_in6 *)(const void *)&l->ss)->sin6_port : ((const struct
 	    sockaddr_in *)(const void *)&l->ss)->sin_port);
-	status = req->method_id == HTTP_M_GET ||
-	    req->method_id == HTTP_M_HEAD ? 301 : 308;
 	conn_host_name(c, host, sizeof(host));
-	blen = resp_error_body(status, body, sizeof(body));
-	resp_begin(c, &b, status);
-	resp_fmt(&b, "Location: https://%s", host);
+	resp_init(&loc, extra, sizeof(extra) - 1);
+	resp_fmt(&loc, "Location: https://%s", host);
 	if (port != 443)
-		resp_fmt(&b, ":%u", port);
-	resp_add(&b, req->path.p, req->path.len);
+		resp_fmt(&loc, ":%u", port);
+	resp_add(&loc, req->path.p, req->path.len);
 	if (req->query.p != NULL) {
-		resp_add(&b, "?", 1);
-		resp_add(&b, req->query.p, req->query.len);
+		resp_add(&loc, "?", 1);
+		resp_add(&loc, req->query.p, req->query.len);
 	}
-	resp_str(&b, "\r\nContent-Type: text/html; charset=utf-8\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
-	resp_connection(c, &b);
-	resp_add(&b, "\r\n", 2);
-	c->whead = b.len;
-	if (!c->head_only)
-		resp_add(&b, body, blen);
-	if (b.overflow) {
+	resp_add(&loc, "\r\n", 2);
+	if (loc.overflow) {
 		conn_error(c, 414, NULL);
 		return;
 	}
-	c->wlen = b.len;
+	extra[loc.len] = '\0';
+	conn_send_redirect(c, req->method_id == HTTP_M_GET ||
+	    req->method_id == HTTP_M_HEAD ? 301 : 308, extra);
 }
 
 /*
