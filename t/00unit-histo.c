@@ -77,6 +77,39 @@ test_buckets(void)
 	tap_is_int(bad, 0, "bounds are 2^(i/4), rising");
 }
 
+/*
+ * The bucket by definition, the slow way: the first whose bound is not
+ * below v, on histo.c's 16-bit fixed-point bounds (histo_bound() rounds
+ * them up, which would misplace integers just above a bound).
+ */
+static size_t
+bucket_scan(uint64_t v)
+{
+	static const uint64_t	frac[4] = { 65536, 77936, 92682, 110218 };
+	size_t			i;
+
+	for (i = 0; i <= HISTO_LAST_BOUNDED; i++)
+		if (v << 16 <= frac[i % 4] << (i / 4))
+			break;
+	return i;
+}
+
+static void
+test_bucket_exact(void)
+{
+	size_t		i, bad = 0;
+	uint64_t	v, b;
+
+	for (v = 0; v <= 1 << 20; v++)
+		if (histo_bucket(v) != bucket_scan(v))
+			bad++;
+	for (i = 0; i <= HISTO_LAST_BOUNDED; i++)
+		for (b = histo_bound(i), v = b - 1; v <= b + 1; v++)
+			if (histo_bucket(v) != bucket_scan(v))
+				bad++;
+	tap_is_int(bad, 0, "every value to 2^20 us and around each bound");
+}
+
 static void
 test_small(void)
 {
@@ -197,6 +230,7 @@ int
 main(void)
 {
 	test_buckets();
+	test_bucket_exact();
 	test_small();
 	test_distributions();
 	test_merge();
