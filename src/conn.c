@@ -425,11 +425,17 @@ mono_us(void)
 static void
 conn_scoreboard_end(struct conn *c)
 {
+	struct sb_done	d;
+
 	if (c->w->sb_slot == NULL || c->nolog)
 		return;
-	sb_pending_add(c->w->sb_slot, c->w->sb_pend, c->status, c->body_sent,
-	    mono_us() - c->req_start, c->path.set ? c->rbuf + c->path.off :
-	    NULL, c->path.len);
+	d.status = c->status;
+	d.bytes = c->body_sent;
+	d.start_us = c->req_start;
+	d.end_us = mono_us();	/* the one clock read the scoreboard adds */
+	d.path = c->path.set ? c->rbuf + c->path.off : NULL;
+	d.len = c->path.len;
+	sb_pending_add(c->w->sb_slot, c->w->sb_pend, &d);
 	worker_sb_state(c->w, c->keep_alive ? SB_KEEPALIVE : SB_IDLE);
 }
 
@@ -1858,7 +1864,7 @@ conn_request(struct conn *c)
 	conn_remote_ip(c);
 	if (w->sb_slot != NULL) {
 		sb_request_begin(w->sb_slot, c->rbuf + c->req_line.off,
-		    c->req_line.len, c->client);
+		    c->req_line.len, c->client, c->req_start);
 		worker_sb_state(w, SB_WRITING);
 	}
 	if (conn_body_begin(c) == -1)
