@@ -435,8 +435,8 @@ conn_scoreboard_end(struct conn *c)
 	d.end_us = mono_us();	/* the one clock read the scoreboard adds */
 	d.path = c->path.set ? c->rbuf + c->path.off : NULL;
 	d.len = c->path.len;
+	d.next = c->keep_alive ? SB_KEEPALIVE : SB_IDLE;
 	sb_pending_add(c->w->sb_slot, c->w->sb_pend, &d);
-	worker_sb_state(c->w, c->keep_alive ? SB_KEEPALIVE : SB_IDLE);
 }
 
 static void
@@ -1862,11 +1862,9 @@ conn_request(struct conn *c)
 	c->user[0] = '\0';
 	c->req_start = mono_us();
 	conn_remote_ip(c);
-	if (w->sb_slot != NULL) {
-		sb_request_begin(w->sb_slot, c->rbuf + c->req_line.off,
-		    c->req_line.len, c->client, c->req_start);
-		worker_sb_state(w, SB_WRITING);
-	}
+	if (w->sb_slot != NULL)
+		sb_request_begin(w->sb_slot, w->sb_pend, c->rbuf +
+		    c->req_line.off, c->req_line.len, c->client, c->req_start);
 	if (conn_body_begin(c) == -1)
 		return;
 	if (w->conf->admin_set && conn_admin(c)) {

@@ -469,8 +469,9 @@ scoreboard_slot(struct scoreboard *sb, unsigned i)
 }
 
 void
-sb_state(struct sb_slot *s, enum sb_state st)
+sb_state(struct sb_slot *s, struct sb_pending *p, enum sb_state st)
 {
+	p->state = p->shown = st;
 	atomic_store_explicit(&s->state, (int32_t)st, memory_order_relaxed);
 }
 
@@ -482,14 +483,13 @@ sb_connection(struct sb_slot *s)
 	sb_write_end(&s->seq);
 }
 
-void
-sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
+/* The counters of p into s, under its seqlock. */
+static void
+sb_pending_publish(struct sb_slot *s, struct sb_pending *p)
 {
 	struct sb_rate_sec	*r;
 	uint32_t		 i;
 
-	if (p->requests == 0)
-		return;
 	sb_write_begin(&s->seq);
 	s->c.requests += p->requests;
 	s->c.bytes += p->bytes;
@@ -518,6 +518,15 @@ sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
 	memset(p->status, 0, sizeof(p->status));
 	p->nlat = 0;
 	p->npath = 0;
+}
+
+void
+sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
+{
+	if (p->requests > 0)
+		sb_pending_publish(s, p);
+	if (p->state != p->shown)
+		sb_state(s, p, p->state);
 }
 
 static struct sb_pend_path *
@@ -555,6 +564,7 @@ sb_pending_add(struct sb_slot *s, struct sb_pending *p,
 	    (d->path != NULL && p->npath == SB_PEND_PATHS)))
 		sb_pending_flush(s, p);
 	p->sec = sec;
+	p->state = d->next;
 	p->requests++;
 	p->bytes += d->bytes;
 	if (d->status >= 100 && d->status <= 599)
@@ -587,9 +597,10 @@ sb_copy_str(char *dst, size_t size, const char *src, size_t len)
 }
 
 void
-sb_request_begin(struct sb_slot *s, const char *reqline, size_t len,
-    const char *client, uint64_t start_us)
+sb_request_begin(struct sb_slot *s, struct sb_pending *p,
+    const char *reqline, size_t len, const char *client, uint64_t start_us)
 {
+	sb_state(s, p, SB_WRITING);
 	sb_write_begin(&s->seq);
 	sb_copy_str(s->request, sizeof(s->request), reqline, len);
 	sb_copy_str(s->client, sizeof(s->client), client ? client : "",

@@ -187,8 +187,6 @@ const char *sb_state_name(enum sb_state st);
 /* Slot i, or NULL if out of range. */
 struct sb_slot *scoreboard_slot(struct scoreboard *sb, unsigned i);
 
-void	 sb_state(struct sb_slot *s, enum sb_state st);
-
 /* A connection was accepted. */
 void	 sb_connection(struct sb_slot *s);
 /* A connection refused at a limit: which is 0 (max_connections) or 1. */
@@ -203,7 +201,10 @@ void	 sb_log_dropped(struct sb_slot *s, uint64_t n);
  * its slot once per event-loop iteration: one seqlock section, and one
  * sketch update per distinct path, instead of one of each per request.
  * The request being served is still written at once (sb_request_begin),
- * so crash forensics always sees it.  All zero bytes is an empty batch.
+ * so crash forensics always sees it.  Its end state (keep-alive, idle)
+ * waits for the flush too: a busy worker shows "writing" until its loop
+ * iteration ends instead of flipping twice a request.  All zero bytes
+ * is an empty batch.
  */
 #define SB_PEND_PATHS	16
 #define SB_PEND_LAT	64
@@ -224,6 +225,8 @@ struct sb_pending {
 	uint64_t		 lat[SB_PEND_LAT];
 	uint32_t		 npath;
 	struct sb_pend_path	 path[SB_PEND_PATHS];
+	enum sb_state		 state;		/* to show */
+	enum sb_state		 shown;		/* what the slot shows */
 };
 
 /* A finished request, for sb_pending_add(). */
@@ -234,16 +237,21 @@ struct sb_done {
 	uint64_t		 end_us;	/* CLOCK_MONOTONIC */
 	const char		*path;		/* without the query; or NULL */
 	size_t			 len;
+	enum sb_state		 next;		/* SB_KEEPALIVE or SB_IDLE */
 };
+
+/* Show state st now: started, draining. */
+void	 sb_state(struct sb_slot *s, struct sb_pending *p, enum sb_state st);
 
 /*
  * A request head was read at start_us (CLOCK_MONOTONIC microseconds, the
- * reading its latency starts from): keep its request line (cut to
- * SB_REQLINE_MAX - 1 bytes, unescaped: the pages escape it), the client
- * address text, and the time.
+ * reading its latency starts from): show the worker writing it, with
+ * its request line (cut to SB_REQLINE_MAX - 1 bytes, unescaped: the
+ * pages escape it) and the client address text.
  */
-void	 sb_request_begin(struct sb_slot *s, const char *reqline,
-	    size_t len, const char *client, uint64_t start_us);
+void	 sb_request_begin(struct sb_slot *s, struct sb_pending *p,
+	    const char *reqline, size_t len, const char *client,
+	    uint64_t start_us);
 
 /*
  * A response was sent: add to p its status class, body bytes, latency,

@@ -71,7 +71,7 @@ work(struct sb_slot *s, unsigned c, unsigned n)
 	unsigned		k;
 
 	memset(&p, 0, sizeof(p));
-	sb_state(s, SB_IDLE);
+	sb_state(s, &p, SB_IDLE);
 	for (k = 0; k < n; k++) {
 		if (k % 10 == 0)
 			sb_connection(s);
@@ -79,38 +79,35 @@ work(struct sb_slot *s, unsigned c, unsigned n)
 		d.path = path;
 		d.end_us = mono_us();
 		d.start_us = d.end_us - (1000 + k % 100);
-		sb_state(s, SB_READING);
-		sb_request_begin(s, line, (size_t)snprintf(line, sizeof(line),
-		    "GET %s HTTP/1.1", path), c ? "::1" : "127.0.0.1",
-		    d.start_us);
-		sb_state(s, SB_WRITING);
+		sb_request_begin(s, &p, line, (size_t)snprintf(line,
+		    sizeof(line), "GET %s HTTP/1.1", path), c ? "::1" :
+		    "127.0.0.1", d.start_us);
 		d.status = req_status(c, k);
 		d.bytes = req_bytes(c, k);
+		d.next = k == n - 1 ? SB_IDLE : SB_KEEPALIVE;
 		sb_pending_add(s, &p, &d);
-		sb_state(s, SB_KEEPALIVE);
 		if (k % 7 == 6)
 			sb_pending_flush(s, &p);
 	}
 	sb_pending_flush(s, &p);
-	sb_state(s, SB_IDLE);
 }
 
-/* One request of 10 bytes to /x, published at once. */
-static void
-work_one(struct sb_slot *s)
+/* One request of 10 bytes to /x into p; returns the state shown. */
+static enum sb_state
+work_one(struct sb_slot *s, struct sb_pending *p)
 {
-	struct sb_pending	p;
-	struct sb_done		d;
+	struct sb_done	d;
 
-	memset(&p, 0, sizeof(p));
 	d.status = 200;
 	d.bytes = 10;
 	d.end_us = mono_us();
 	d.start_us = d.end_us - 5;
+	sb_request_begin(s, p, "GET /x HTTP/1.1", 15, "::1", d.start_us);
 	d.path = "/x";
 	d.len = 2;
-	sb_pending_add(s, &p, &d);
-	sb_pending_flush(s, &p);
+	d.next = SB_KEEPALIVE;
+	sb_pending_add(s, p, &d);
+	return (enum sb_state)atomic_load(&s->state);
 }
 
 /* Expected totals of child c after n requests. */
@@ -333,6 +330,7 @@ static void
 test_retire(struct scoreboard *sb, struct sb_counters *e)
 {
 	static struct sb_totals	 t;
+	struct sb_pending	 pend;
 	struct sb_slot		*s;
 	pid_t			 r, p;
 	int			 i;
@@ -362,8 +360,17 @@ test_retire(struct scoreboard *sb, struct sb_counters *e)
 	/* A worker killed mid-update leaves its seq odd. */
 	s = scoreboard_slot(sb, 3);
 	scoreboard_assign(sb, 3, 12345, 9);
-	work_one(s);
-	sb_state(s, SB_WRITING);
+	memset(&pend, 0, sizeof(pend));
+	tap_is_str(sb_state_name(work_one(s, &pend)), "writing",
+	    "writing until the loop iteration ends");
+	sb_pending_flush(s, &pend);
+	tap_is_str(sb_state_name(atomic_load(&s->state)), "keepalive",
+	    "then keep-alive");
+	sb_state(s, &pend, SB_GRACEFUL);
+	sb_pending_flush(s, &pend);
+	tap_is_str(sb_state_name(atomic_load(&s->state)), "graceful",
+	    "a state set at once stays");
+	sb_state(s, &pend, SB_WRITING);
 	atomic_fetch_add(&s->seq, 1);
 	scoreboard_sum(sb, &t);
 	tap_is_int(t.c.requests, 3 * NREQ + 1, "a stuck seqlock: readers "
