@@ -199,6 +199,7 @@ conn_set_client(struct conn *c, const struct sockaddr_storage *ss,
 		memcpy(&c->client_ss, ss, sizeof(c->client_ss));
 	if (text != c->client)
 		strlcpy(c->client, text, sizeof(c->client));
+	c->client_len = strlen(c->client);
 	if (strcmp(c->client, c->peer) == 0)
 		strlcpy(c->logname, c->client, sizeof(c->logname));
 	else
@@ -1864,7 +1865,8 @@ conn_request(struct conn *c)
 	conn_remote_ip(c);
 	if (w->sb_slot != NULL)
 		sb_request_begin(w->sb_slot, w->sb_pend, c->rbuf +
-		    c->req_line.off, c->req_line.len, c->client, c->req_start);
+		    c->req_line.off, c->req_line.len, c->client,
+		    c->client_len, c->req_start);
 	if (conn_body_begin(c) == -1)
 		return;
 	if (w->conf->admin_set && conn_admin(c)) {

@@ -598,13 +598,13 @@ sb_copy_str(char *dst, size_t size, const char *src, size_t len)
 
 void
 sb_request_begin(struct sb_slot *s, struct sb_pending *p,
-    const char *reqline, size_t len, const char *client, uint64_t start_us)
+    const char *reqline, size_t len, const char *client, size_t client_len,
+    uint64_t start_us)
 {
 	sb_state(s, p, SB_WRITING);
 	sb_write_begin(&s->seq);
 	sb_copy_str(s->request, sizeof(s->request), reqline, len);
-	sb_copy_str(s->client, sizeof(s->client), client ? client : "",
-	    client ? strlen(client) : 0);
+	sb_copy_str(s->client, sizeof(s->client), client, client_len);
 	s->last_us = start_us;
 	sb_write_end(&s->seq);
 }

@@ -247,11 +247,11 @@ void	 sb_state(struct sb_slot *s, struct sb_pending *p, enum sb_state st);
  * A request head was read at start_us (CLOCK_MONOTONIC microseconds, the
  * reading its latency starts from): show the worker writing it, with
  * its request line (cut to SB_REQLINE_MAX - 1 bytes, unescaped: the
- * pages escape it) and the client address text.
+ * pages escape it) and the client address text (cut likewise).
  */
 void	 sb_request_begin(struct sb_slot *s, struct sb_pending *p,
 	    const char *reqline, size_t len, const char *client,
-	    uint64_t start_us);
+	    size_t client_len, uint64_t start_us);
 
 /*
  * A response was sent: add to p its status class, body bytes, latency,

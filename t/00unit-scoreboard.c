@@ -81,7 +81,7 @@ work(struct sb_slot *s, unsigned c, unsigned n)
 		d.start_us = d.end_us - (1000 + k % 100);
 		sb_request_begin(s, &p, line, (size_t)snprintf(line,
 		    sizeof(line), "GET %s HTTP/1.1", path), c ? "::1" :
-		    "127.0.0.1", d.start_us);
+		    "127.0.0.1", c ? 3 : 9, d.start_us);
 		d.status = req_status(c, k);
 		d.bytes = req_bytes(c, k);
 		d.next = k == n - 1 ? SB_IDLE : SB_KEEPALIVE;
@@ -102,7 +102,7 @@ work_one(struct sb_slot *s, struct sb_pending *p)
 	d.bytes = 10;
 	d.end_us = mono_us();
 	d.start_us = d.end_us - 5;
-	sb_request_begin(s, p, "GET /x HTTP/1.1", 15, "::1", d.start_us);
+	sb_request_begin(s, p, "GET /x HTTP/1.1", 15, "::1", 3, d.start_us);
 	d.path = "/x";
 	d.len = 2;
 	d.next = SB_KEEPALIVE;
