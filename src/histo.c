@@ -67,13 +67,32 @@ histo_init(struct histo *h)
 void
 histo_add(struct histo *h, uint64_t usec)
 {
-	if (h->count == 0 || usec < h->min)
-		h->min = usec;
-	if (usec > h->max)
-		h->max = usec;
-	h->count++;
-	h->sum += usec;
-	h->bucket[histo_bucket(usec)]++;
+	histo_add_n(h, &usec, 1);
+}
+
+/* The scoreboard adds a batch of requests at a time (see scoreboard.h). */
+void
+histo_add_n(struct histo *h, const uint64_t *usec, size_t n)
+{
+	uint64_t	min, max, sum = 0;
+	size_t		i;
+
+	if (n == 0)
+		return;
+	min = h->count == 0 ? UINT64_MAX : h->min;
+	max = h->max;
+	for (i = 0; i < n; i++) {
+		if (usec[i] < min)
+			min = usec[i];
+		if (usec[i] > max)
+			max = usec[i];
+		sum += usec[i];
+		h->bucket[histo_bucket(usec[i])]++;
+	}
+	h->min = min;
+	h->max = max;
+	h->count += n;
+	h->sum += sum;
 }
 
 void

@@ -495,8 +495,7 @@ sb_pending_publish(struct sb_slot *s, struct sb_pending *p)
 	s->c.bytes += p->bytes;
 	for (i = 0; i < SB_STATUS_CLASSES; i++)
 		s->c.status[i] += p->status[i];
-	for (i = 0; i < p->nlat; i++)
-		histo_add(&s->c.latency, p->lat[i]);
+	histo_add_n(&s->c.latency, p->lat, p->nlat);
 	for (i = 0; i < p->npath; i++) {
 		sketch_add(&s->c.paths, p->path[i].key, p->path[i].len,
 		    p->path[i].count);

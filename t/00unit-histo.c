@@ -226,6 +226,36 @@ test_merge(void)
 	check_quantiles(&a, v, N, "merged");
 }
 
+/* Batches of 0, 1, 2 .. values against the fields worked out here. */
+static void
+test_add_n(void)
+{
+	static uint64_t	v[2000];
+	struct histo	h, want;
+	uint64_t	st = 11;
+	size_t		i, k, n;
+
+	histo_init(&h);
+	histo_init(&want);
+	want.min = UINT64_MAX;
+	for (i = 0; i < 2000; i++) {
+		v[i] = 50 + rnd(&st) % 100000;
+		want.count++;
+		want.sum += v[i];
+		if (v[i] < want.min)
+			want.min = v[i];
+		if (v[i] > want.max)
+			want.max = v[i];
+		want.bucket[histo_bucket(v[i])]++;
+	}
+	for (i = 0, k = 0; i < 2000; i += n, k++) {
+		n = k < 2000 - i ? k : 2000 - i;
+		histo_add_n(&h, v + i, n);
+	}
+	tap_ok(memcmp(&h, &want, sizeof(h)) == 0,
+	    "histo_add_n in batches of 0 .. %zu", k - 1);
+}
+
 int
 main(void)
 {
@@ -234,5 +264,6 @@ main(void)
 	test_small();
 	test_distributions();
 	test_merge();
+	test_add_n();
 	return tap_done();
 }
