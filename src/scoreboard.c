@@ -495,7 +495,7 @@ sb_pending_publish(struct sb_slot *s, struct sb_pending *p)
 	s->c.bytes += p->bytes;
 	for (i = 0; i < SB_STATUS_CLASSES; i++)
 		s->c.status[i] += p->status[i];
-	histo_add_n(&s->c.latency, p->lat, p->nlat);
+	histo_add_n(&s->c.latency, p->lat, p->requests);
 	for (i = 0; i < p->npath; i++) {
 		sketch_add(&s->c.paths, p->path[i].key, p->path[i].len,
 		    p->path[i].count);
@@ -515,7 +515,6 @@ sb_pending_publish(struct sb_slot *s, struct sb_pending *p)
 	p->requests = 0;
 	p->bytes = 0;
 	memset(p->status, 0, sizeof(p->status));
-	p->nlat = 0;
 	p->npath = 0;
 }
 
@@ -559,16 +558,15 @@ sb_pending_add(struct sb_slot *s, struct sb_pending *p,
 	int64_t			 sec = (int64_t)(d->end_us / SB_US);
 
 	/* full, or a new second for the rate ring: publish first */
-	if (p->requests > 0 && (p->nlat == SB_PEND_LAT || p->sec != sec ||
+	if (p->requests > 0 && (p->requests == SB_PEND_LAT || p->sec != sec ||
 	    (d->path != NULL && p->npath == SB_PEND_PATHS)))
 		sb_pending_flush(s, p);
 	p->sec = sec;
 	p->state = d->next;
-	p->requests++;
+	p->lat[p->requests++] = d->end_us - d->start_us;
 	p->bytes += d->bytes;
 	if (d->status >= 100 && d->status <= 599)
 		p->status[d->status / 100 - 1]++;
-	p->lat[p->nlat++] = d->end_us - d->start_us;
 	if (d->path != NULL &&
 	    (e = sb_pending_path(p, d->path, d->len)) != NULL) {
 		e->count++;

@@ -217,11 +217,10 @@ struct sb_pend_path {
 };
 
 struct sb_pending {
-	uint32_t		 requests;
+	uint32_t		 requests;	/* one latency each in lat[] */
 	uint64_t		 bytes;
 	uint32_t		 status[SB_STATUS_CLASSES];
 	int64_t			 sec;		/* the rate ring's second */
-	uint32_t		 nlat;
 	uint64_t		 lat[SB_PEND_LAT];
 	uint32_t		 npath;
 	struct sb_pend_path	 path[SB_PEND_PATHS];
