@@ -557,9 +557,9 @@ sb_pending_add(struct sb_slot *s, struct sb_pending *p,
 	struct sb_pend_path	*e;
 	int64_t			 sec = (int64_t)(d->end_us / SB_US);
 
-	/* full, or a new second for the rate ring: publish first */
-	if (p->requests > 0 && (p->requests == SB_PEND_LAT || p->sec != sec ||
-	    (d->path != NULL && p->npath == SB_PEND_PATHS)))
+	/* full, or a new second for the rate ring (empty: a no-op) */
+	if (p->requests == SB_PEND_LAT || p->npath == SB_PEND_PATHS ||
+	    p->sec != sec)
 		sb_pending_flush(s, p);
 	p->sec = sec;
 	p->state = d->next;
