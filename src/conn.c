@@ -207,6 +207,7 @@ conn_set_client(struct conn *c, const struct sockaddr_storage *ss,
 		memcpy(&c->client_ss, ss, sizeof(c->client_ss));
 	if (text != c->client)
 		strlcpy(c->client, text, sizeof(c->client));
+	c->client_len = strlen(c->client);
 	if (strcmp(c->client, c->peer) == 0)
 		strlcpy(c->logname, c->client, sizeof(c->logname));
 	else
@@ -520,27 +521,23 @@ span_set(struct conn_span *s, const struct conn *c, struct span sp)
 
 /* ---------------------------------------------------------- logging */
 
-static uint64_t
-mono_us(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* The request's path, without the query, for the top-paths sketch. */
 static void
 conn_scoreboard_end(struct conn *c)
 {
+	struct sb_done	d;
+
 	if (c->w->sb_slot == NULL || c->nolog)
 		return;
-	if (c->ssl != NULL)
-		c->w->sb_pend->tls_requests++;
-	sb_pending_add(c->w->sb_slot, c->w->sb_pend, c->status, c->body_sent,
-	    mono_us() - c->req_start, c->path.set ? c->rbuf + c->path.off :
-	    NULL, c->path.len);
-	worker_sb_state(c->w, c->keep_alive ? SB_KEEPALIVE : SB_IDLE);
+	d.status = c->status;
+	d.bytes = c->body_sent;
+	d.start_us = c->req_start;
+	d.end_us = ev_clock_us();	/* the scoreboard's one clock read */
+	d.path = c->path.set ? c->rbuf + c->path.off : NULL;
+	d.len = c->path.len;
+	d.next = c->keep_alive ? SB_KEEPALIVE : SB_IDLE;
+	d.tls = c->ssl != NULL;
+	sb_pending_add(c->w->sb_slot, c->w->sb_pend, &d);
 }
 
 static void
@@ -2110,13 +2107,18 @@ conn_request(struct conn *c)
 	}
 	c->nolog = 0;
 	c->user[0] = '\0';
-	c->req_start = mono_us();
+	/*
+	 * Latency runs from the loop's wake-up with this request's bytes:
+	 * no clock read of its own, and time spent on the connections
+	 * served before it in the same iteration counts, as it does for
+	 * the client.
+	 */
+	c->req_start = ev_now_us(w->loop);
 	conn_remote_ip(c);
-	if (w->sb_slot != NULL) {
-		sb_request_begin(w->sb_slot, c->rbuf + c->req_line.off,
-		    c->req_line.len, c->client);
-		worker_sb_state(w, SB_WRITING);
-	}
+	if (w->sb_slot != NULL)
+		sb_request_begin(w->sb_slot, w->sb_pend, c->rbuf +
+		    c->req_line.off, c->req_line.len, c->client,
+		    c->client_len, c->req_start);
 	if (conn_body_begin(c) == -1)
 		return;
 	if (c->plain_on_tls) {

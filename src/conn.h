@@ -79,6 +79,7 @@ struct conn {
 	char			 conn_client[64];
 	struct sockaddr_storage	 client_ss;
 	char			 client[64];	/* "addr" for %h */
+	size_t			 client_len;	/* strlen(client) */
 	char			 logname[144];	/* "client (via proxy)" */
 	int			 climited;	/* counted in limits.per_client */
 	char			 client_port[8];

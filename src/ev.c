@@ -31,7 +31,8 @@ struct ev_loop {
 	int		 epfd;
 	int		 maxfd;
 	int		 stop;
-	uint64_t	 now;
+	uint64_t	 now;		/* ms */
+	uint64_t	 now_us;	/* the same reading */
 	struct ev_slot	*slots;
 	struct ev_tlist	 tlists[EV_MAX_TLISTS];
 	int		 ntlists;
@@ -40,12 +41,25 @@ struct ev_loop {
 };
 
 uint64_t
-ev_clock_ms(void)
+ev_clock_us(void)
 {
 	struct timespec	ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
+ev_clock_ms(void)
+{
+	return ev_clock_us() / 1000;
+}
+
+static void
+ev_tick(struct ev_loop *l)
+{
+	l->now_us = ev_clock_us();
+	l->now = l->now_us / 1000;
 }
 
 struct ev_loop *
@@ -62,7 +76,7 @@ ev_new(int maxfd)
 		free(l);
 		return NULL;
 	}
-	l->now = ev_clock_ms();
+	ev_tick(l);
 	return l;
 }
 
@@ -268,7 +282,7 @@ ev_run(struct ev_loop *l)
 		    ev_next_timeout(l));
 		if (n == -1 && errno != EINTR)
 			return -1;
-		l->now = ev_clock_ms();
+		ev_tick(l);
 		for (i = 0; i < n; i++) {
 			fd = evs[i].data.fd;
 			s = &l->slots[fd];
@@ -294,4 +308,10 @@ uint64_t
 ev_now(struct ev_loop *l)
 {
 	return l->now;
+}
+
+uint64_t
+ev_now_us(struct ev_loop *l)
+{
+	return l->now_us;
 }

@@ -45,6 +45,8 @@ void		 ev_set_idle(struct ev_loop *, void (*)(void *), void *arg);
 int		 ev_run(struct ev_loop *);	/* until ev_stop(); -1 error */
 void		 ev_stop(struct ev_loop *);
 uint64_t	 ev_now(struct ev_loop *);	/* ms, cached per iteration */
-uint64_t	 ev_clock_ms(void);
+uint64_t	 ev_now_us(struct ev_loop *);	/* the same, in us */
+uint64_t	 ev_clock_ms(void);		/* CLOCK_MONOTONIC, read now */
+uint64_t	 ev_clock_us(void);
 
 #endif

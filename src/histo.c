@@ -15,42 +15,36 @@
  * power of two and one of the four fractions 2^(j / 4), j = 0..3,
  * rounded to 16 bits.  The largest, bucket 104, is 2^42: no overflow.
  */
+static const uint64_t	histo_frac[HISTO_PER_DOUBLING] = {
+	65536, 77936, 92682, 110218
+};
+
 static uint64_t
 histo_bound_fixed(size_t i)
 {
-	static const uint64_t	frac[HISTO_PER_DOUBLING] = {
-		65536, 77936, 92682, 110218
-	};
-
-	return frac[i % HISTO_PER_DOUBLING] << (i / HISTO_PER_DOUBLING);
+	return histo_frac[i % HISTO_PER_DOUBLING] << (i / HISTO_PER_DOUBLING);
 }
 
-static unsigned
-histo_log2(uint64_t v)
-{
-	unsigned	e = 0;
-
-	while (v >>= 1)
-		e++;
-	return e;
-}
-
+/*
+ * Once per request (the scoreboard), so constant time.  With 2^e <= usec
+ * < 2^(e + 1), the bucket is 4e plus how many of bound(4e) .. bound(4e
+ * + 3) usec is above, and usec > frac[j] * 2^e exactly when m =
+ * ceil(usec * 2^16 / 2^e) > frac[j], frac[j] being an integer.
+ */
 size_t
 histo_bucket(uint64_t usec)
 {
-	uint64_t	v;
-	size_t		i;
+	uint64_t	m;
+	unsigned	e;
 
 	if (usec > histo_bound_fixed(HISTO_LAST_BOUNDED) >> HISTO_FRAC_BITS)
 		return HISTO_LAST_BOUNDED + 1;
-	if (usec == 0)
+	if (usec == 0)			/* __builtin_clzll(0) is undefined */
 		return 0;
-	/* bound(4e) = 2^e <= usec, so the bucket is one of the next five. */
-	i = (size_t)histo_log2(usec) * HISTO_PER_DOUBLING;
-	v = usec << HISTO_FRAC_BITS;
-	while (histo_bound_fixed(i) < v)
-		i++;
-	return i;
+	e = 63 - (unsigned)__builtin_clzll(usec);
+	m = ((usec << HISTO_FRAC_BITS) + ((uint64_t)1 << e) - 1) >> e;
+	return (size_t)e * HISTO_PER_DOUBLING + (m > histo_frac[0]) +
+	    (m > histo_frac[1]) + (m > histo_frac[2]) + (m > histo_frac[3]);
 }
 
 uint64_t
@@ -73,13 +67,32 @@ histo_init(struct histo *h)
 void
 histo_add(struct histo *h, uint64_t usec)
 {
-	if (h->count == 0 || usec < h->min)
-		h->min = usec;
-	if (usec > h->max)
-		h->max = usec;
-	h->count++;
-	h->sum += usec;
-	h->bucket[histo_bucket(usec)]++;
+	histo_add_n(h, &usec, 1);
+}
+
+/* The scoreboard adds a batch of requests at a time (see scoreboard.h). */
+void
+histo_add_n(struct histo *h, const uint64_t *usec, size_t n)
+{
+	uint64_t	min, max, sum = 0;
+	size_t		i;
+
+	if (n == 0)
+		return;
+	min = h->count == 0 ? UINT64_MAX : h->min;
+	max = h->max;
+	for (i = 0; i < n; i++) {
+		if (usec[i] < min)
+			min = usec[i];
+		if (usec[i] > max)
+			max = usec[i];
+		sum += usec[i];
+		h->bucket[histo_bucket(usec[i])]++;
+	}
+	h->min = min;
+	h->max = max;
+	h->count += n;
+	h->sum += sum;
 }
 
 void

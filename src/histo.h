@@ -39,6 +39,8 @@ struct histo {
 
 void	 histo_init(struct histo *h);
 void	 histo_add(struct histo *h, uint64_t usec);
+/* The n values at usec, as n calls of histo_add() but in one. */
+void	 histo_add_n(struct histo *h, const uint64_t *usec, size_t n);
 void	 histo_merge(struct histo *dst, const struct histo *src);
 
 /* Bucket a value falls in: 0 .. HISTO_BUCKETS - 1. */

@@ -26,14 +26,26 @@
 
 #define SB_MAGIC	0x68736231u	/* "hsb1" */
 
-/* Seconds of CLOCK_MONOTONIC; the coarse clock is a vDSO read. */
-static int64_t
-sb_mono(void)
+#define SB_US		1000000
+
+/*
+ * Microseconds of CLOCK_MONOTONIC, for readers: workers pass in what
+ * they read for a request's latency.  Not the coarse clock, which lags
+ * by up to a tick: a reader would not count a second a worker began.
+ */
+static uint64_t
+sb_mono_us(void)
 {
 	struct timespec	ts;
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (int64_t)ts.tv_sec;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * SB_US + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int64_t
+sb_mono(void)
+{
+	return (int64_t)(sb_mono_us() / SB_US);
 }
 
 static int64_t
@@ -264,7 +276,7 @@ scoreboard_retire(struct scoreboard *sb, unsigned i)
 	memset(&s->c, 0, sizeof(s->c));
 	memset(s->request, 0, sizeof(s->request));
 	memset(s->client, 0, sizeof(s->client));
-	s->last_request = 0;
+	s->last_us = 0;
 	atomic_store_explicit(&s->state, SB_STARTING, memory_order_relaxed);
 	atomic_store_explicit(&s->generation, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->pid, 0, memory_order_relaxed);
@@ -413,12 +425,13 @@ sb_refused(struct sb_slot *s, int which)
 
 /* The small fields of a slot, for one attempt of a seqlock read. */
 static void
-sb_worker_copy(const struct sb_slot *s, struct sb_worker *w)
+sb_worker_copy(const struct sb_slot *s, struct sb_worker *w,
+    uint64_t *last_us)
 {
 	w->connections = s->c.connections;
 	w->requests = s->c.requests;
 	w->bytes = s->c.bytes;
-	w->last_request = s->last_request;
+	*last_us = s->last_us;
 	memcpy(w->request, s->request, sizeof(w->request));
 	memcpy(w->client, s->client, sizeof(w->client));
 }
@@ -428,6 +441,7 @@ scoreboard_worker(const struct scoreboard *sb, unsigned i,
     struct sb_worker *w)
 {
 	const struct sb_slot	*s;
+	uint64_t		 last_us = 0, now_us;
 	uint32_t		 q;
 	int			 k;
 
@@ -444,9 +458,18 @@ scoreboard_worker(const struct scoreboard *sb, unsigned i,
 	    memory_order_relaxed);
 	for (k = 0; k < SB_READ_TRIES; k++) {
 		q = sb_read_begin(&s->seq);
-		sb_worker_copy(s, w);
+		sb_worker_copy(s, w, &last_us);
 		if (sb_read_ok(&s->seq, q))
 			break;
+	}
+	/*
+	 * The worker keeps the monotonic time it read anyway; as "that
+	 * long ago" it is right in wall time too, even across clock steps.
+	 */
+	if (last_us != 0) {
+		now_us = sb_mono_us();
+		w->last_request = sb_wall() - (int64_t)(now_us > last_us ?
+		    (now_us - last_us) / SB_US : 0);
 	}
 	/* A torn copy may lack its NUL; the pages print these as strings. */
 	w->request[sizeof(w->request) - 1] = '\0';
@@ -463,8 +486,9 @@ scoreboard_slot(struct scoreboard *sb, unsigned i)
 }
 
 void
-sb_state(struct sb_slot *s, enum sb_state st)
+sb_state(struct sb_slot *s, struct sb_pending *p, enum sb_state st)
 {
+	p->state = p->shown = st;
 	atomic_store_explicit(&s->state, (int32_t)st, memory_order_relaxed);
 }
 
@@ -476,22 +500,20 @@ sb_connection(struct sb_slot *s)
 	sb_write_end(&s->seq);
 }
 
-void
-sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
+/* The counters of p into s, under its seqlock. */
+static void
+sb_pending_publish(struct sb_slot *s, struct sb_pending *p)
 {
 	struct sb_rate_sec	*r;
 	uint32_t		 i;
 
-	if (p->requests == 0)
-		return;
 	sb_write_begin(&s->seq);
 	s->c.requests += p->requests;
 	s->c.tls_requests += p->tls_requests;
 	s->c.bytes += p->bytes;
 	for (i = 0; i < SB_STATUS_CLASSES; i++)
 		s->c.status[i] += p->status[i];
-	for (i = 0; i < p->nlat; i++)
-		histo_add(&s->c.latency, p->lat[i]);
+	histo_add_n(&s->c.latency, p->lat, p->requests);
 	for (i = 0; i < p->npath; i++) {
 		sketch_add(&s->c.paths, p->path[i].key, p->path[i].len,
 		    p->path[i].count);
@@ -512,8 +534,16 @@ sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
 	p->tls_requests = 0;
 	p->bytes = 0;
 	memset(p->status, 0, sizeof(p->status));
-	p->nlat = 0;
 	p->npath = 0;
+}
+
+void
+sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
+{
+	if (p->requests > 0)
+		sb_pending_publish(s, p);
+	if (p->state != p->shown)
+		sb_state(s, p, p->state);
 }
 
 static struct sb_pend_path *
@@ -540,25 +570,27 @@ sb_pending_path(struct sb_pending *p, const char *key, size_t len)
 }
 
 void
-sb_pending_add(struct sb_slot *s, struct sb_pending *p, int status,
-    uint64_t bytes, uint64_t usec, const char *path, size_t len)
+sb_pending_add(struct sb_slot *s, struct sb_pending *p,
+    const struct sb_done *d)
 {
-	struct sb_pend_path	*e = NULL;
-	int64_t			 now = sb_mono();
+	struct sb_pend_path	*e;
+	int64_t			 sec = (int64_t)(d->end_us / SB_US);
 
-	/* full, or a new second for the rate ring: publish first */
-	if (p->requests > 0 && (p->nlat == SB_PEND_LAT || p->sec != now ||
-	    (path != NULL && p->npath == SB_PEND_PATHS)))
+	/* full, or a new second for the rate ring (empty: a no-op) */
+	if (p->requests == SB_PEND_LAT || p->npath == SB_PEND_PATHS ||
+	    p->sec != sec)
 		sb_pending_flush(s, p);
-	p->sec = now;
-	p->requests++;
-	p->bytes += bytes;
-	if (status >= 100 && status <= 599)
-		p->status[status / 100 - 1]++;
-	p->lat[p->nlat++] = usec;
-	if (path != NULL && (e = sb_pending_path(p, path, len)) != NULL) {
+	p->sec = sec;
+	p->state = d->next;
+	p->lat[p->requests++] = d->end_us - d->start_us;
+	p->tls_requests += d->tls != 0;
+	p->bytes += d->bytes;
+	if (d->status >= 100 && d->status <= 599)
+		p->status[d->status / 100 - 1]++;
+	if (d->path != NULL &&
+	    (e = sb_pending_path(p, d->path, d->len)) != NULL) {
 		e->count++;
-		if (status == 404)
+		if (d->status == 404)
 			e->notfound++;
 	}
 }
@@ -582,50 +614,14 @@ sb_copy_str(char *dst, size_t size, const char *src, size_t len)
 }
 
 void
-sb_request_begin(struct sb_slot *s, const char *reqline, size_t len,
-    const char *client)
+sb_request_begin(struct sb_slot *s, struct sb_pending *p,
+    const char *reqline, size_t len, const char *client, size_t client_len,
+    uint64_t start_us)
 {
-	int64_t	now = sb_wall();
-
+	sb_state(s, p, SB_WRITING);
 	sb_write_begin(&s->seq);
 	sb_copy_str(s->request, sizeof(s->request), reqline, len);
-	sb_copy_str(s->client, sizeof(s->client), client ? client : "",
-	    client ? strlen(client) : 0);
-	s->last_request = now;
-	sb_write_end(&s->seq);
-}
-
-static void
-sb_rate_count(struct sb_rate_sec *ring, int64_t now, uint64_t bytes)
-{
-	struct sb_rate_sec	*r = &ring[now % SB_RATE_RING];
-
-	if (r->sec != now) {
-		r->sec = now;
-		r->requests = 0;
-		r->bytes = 0;
-	}
-	r->requests++;
-	r->bytes += bytes;
-}
-
-void
-sb_request_end(struct sb_slot *s, int status, uint64_t bytes,
-    uint64_t usec, const char *path, size_t len)
-{
-	int64_t	now = sb_mono();
-
-	sb_write_begin(&s->seq);
-	s->c.requests++;
-	s->c.bytes += bytes;
-	if (status >= 100 && status <= 599)
-		s->c.status[status / 100 - 1]++;
-	histo_add(&s->c.latency, usec);
-	if (path != NULL) {
-		sketch_add(&s->c.paths, path, len, 1);
-		if (status == 404)
-			sketch_add(&s->c.notfound, path, len, 1);
-	}
-	sb_rate_count(s->c.rate, now, bytes);
+	sb_copy_str(s->client, sizeof(s->client), client, client_len);
+	s->last_us = start_us;
 	sb_write_end(&s->seq);
 }

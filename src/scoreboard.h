@@ -33,7 +33,7 @@
  * they exit, so size the board at 2 x workers.
  *
  * Rates.  Each slot keeps a ring of per-second request and byte counts,
- * written by the worker in sb_request_end(), keyed by CLOCK_MONOTONIC
+ * written by the worker in sb_pending_flush(), keyed by CLOCK_MONOTONIC
  * seconds (shared by all processes, immune to clock steps).  Readers add
  * the last SB_RATE_WINDOW seconds (the current one included) over all
  * slots and the retired ring.  Per-slot rings cost no cross-process
@@ -103,7 +103,7 @@ struct sb_slot {
 	_Atomic int32_t		 pid;		/* 0: slot unused */
 	_Atomic uint32_t	 generation;
 	_Atomic int32_t		 state;		/* enum sb_state */
-	int64_t			 last_request;	/* wall clock, seconds */
+	uint64_t		 last_us;	/* its start, CLOCK_MONOTONIC */
 	char			 request[SB_REQLINE_MAX];	/* NUL-term */
 	char			 client[SB_CLIENT_MAX];		/* NUL-term */
 	struct sb_counters	 c;
@@ -191,16 +191,26 @@ const char *sb_state_name(enum sb_state st);
 /* Slot i, or NULL if out of range. */
 struct sb_slot *scoreboard_slot(struct scoreboard *sb, unsigned i);
 
-void	 sb_state(struct sb_slot *s, enum sb_state st);
-
 /* A connection was accepted. */
 void	 sb_connection(struct sb_slot *s);
+/* A connection refused at a limit: which is 0 (max_connections) or 1. */
+void	 sb_refused(struct sb_slot *s, int which);
+/* A TLS handshake ended: ok or not, and whether it resumed a session. */
+void	 sb_tls_handshake(struct sb_slot *s, int ok, int resumed);
+/* The master: workers keep dying and respawns are being delayed. */
+void	 scoreboard_crash_loop(struct scoreboard *sb, int on);
+/* Access-log lines a syslog receiver did not take, since the last call. */
+void	 sb_log_dropped(struct sb_slot *s, uint64_t n);
+
 /*
  * Finished requests, gathered by a worker in its own memory and added to
  * its slot once per event-loop iteration: one seqlock section, and one
  * sketch update per distinct path, instead of one of each per request.
  * The request being served is still written at once (sb_request_begin),
- * so crash forensics always sees it.
+ * so crash forensics always sees it.  Its end state (keep-alive, idle)
+ * waits for the flush too: a busy worker shows "writing" until its loop
+ * iteration ends instead of flipping twice a request.  All zero bytes
+ * is an empty batch.
  */
 #define SB_PEND_PATHS	16
 #define SB_PEND_LAT	64
@@ -213,46 +223,50 @@ struct sb_pend_path {
 };
 
 struct sb_pending {
-	uint32_t		 requests;
+	uint32_t		 requests;	/* one latency each in lat[] */
 	uint32_t		 tls_requests;
 	uint64_t		 bytes;
 	uint32_t		 status[SB_STATUS_CLASSES];
 	int64_t			 sec;		/* the rate ring's second */
-	uint32_t		 nlat;
 	uint64_t		 lat[SB_PEND_LAT];
 	uint32_t		 npath;
 	struct sb_pend_path	 path[SB_PEND_PATHS];
+	enum sb_state		 state;		/* to show */
+	enum sb_state		 shown;		/* what the slot shows */
 };
 
-/* Like sb_request_end(), into p; flushes into s when p is full. */
-void	 sb_pending_add(struct sb_slot *s, struct sb_pending *p, int status,
-	    uint64_t bytes, uint64_t usec, const char *path, size_t len);
+/* A finished request, for sb_pending_add(). */
+struct sb_done {
+	int			 status;	/* 100..599, else in no class */
+	uint64_t		 bytes;		/* of the body */
+	uint64_t		 start_us;	/* as sb_request_begin() got */
+	uint64_t		 end_us;	/* CLOCK_MONOTONIC */
+	const char		*path;		/* without the query; or NULL */
+	size_t			 len;
+	enum sb_state		 next;		/* SB_KEEPALIVE or SB_IDLE */
+	int			 tls;		/* it came over HTTPS */
+};
+
+/* Show state st now: started, draining. */
+void	 sb_state(struct sb_slot *s, struct sb_pending *p, enum sb_state st);
+
+/*
+ * A request head was read at start_us (CLOCK_MONOTONIC microseconds, the
+ * reading its latency starts from): show the worker writing it, with
+ * its request line (cut to SB_REQLINE_MAX - 1 bytes, unescaped: the
+ * pages escape it) and the client address text (cut likewise).
+ */
+void	 sb_request_begin(struct sb_slot *s, struct sb_pending *p,
+	    const char *reqline, size_t len, const char *client,
+	    size_t client_len, uint64_t start_us);
+
+/*
+ * A response was sent: add to p its status class, body bytes, latency,
+ * and its path to the top paths and, for 404, the top 404s.  Flushes p
+ * into s first when p is full or d ends in a new second.
+ */
+void	 sb_pending_add(struct sb_slot *s, struct sb_pending *p,
+	    const struct sb_done *d);
 void	 sb_pending_flush(struct sb_slot *s, struct sb_pending *p);
-
-/* A TLS handshake ended: ok or not, and whether it resumed a session. */
-void	 sb_tls_handshake(struct sb_slot *s, int ok, int resumed);
-/* A connection refused at a limit: which is 0 (max_connections) or 1. */
-void	 sb_refused(struct sb_slot *s, int which);
-/* The master: workers keep dying and respawns are being delayed. */
-void	 scoreboard_crash_loop(struct scoreboard *sb, int on);
-/* Access-log lines a syslog receiver did not take, since the last call. */
-void	 sb_log_dropped(struct sb_slot *s, uint64_t n);
-
-/*
- * A request head was read: keep its request line (cut to
- * SB_REQLINE_MAX - 1 bytes, unescaped: the pages escape it), the client
- * address text, and the time.
- */
-void	 sb_request_begin(struct sb_slot *s, const char *reqline,
-	    size_t len, const char *client);
-
-/*
- * The response was sent: count it by status class (100..599; other
- * values count as a request but in no class), its body bytes, its
- * latency, and its path (without the query) in the top paths and, for
- * 404, the top 404s.  path may be NULL (a request that never had one).
- */
-void	 sb_request_end(struct sb_slot *s, int status, uint64_t bytes,
-	    uint64_t usec, const char *path, size_t len);
 
 #endif

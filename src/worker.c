@@ -147,15 +147,6 @@ worker_idle(void *arg)
 }
 
 void
-worker_sb_state(struct worker *w, int state)
-{
-	if (w->sb_slot == NULL || w->sb_last_state == state)
-		return;
-	w->sb_last_state = state;
-	sb_state(w->sb_slot, (enum sb_state)state);
-}
-
-void
 worker_conn_closed(struct worker *w)
 {
 	if (w->draining && w->nconns == 0)
@@ -222,7 +213,7 @@ worker_drain(struct worker *w)
 	setproctitle("worker process (generation %d, stopping)",
 	    w->generation);
 	if (w->sb_slot != NULL)
-		worker_sb_state(w, SB_GRACEFUL);
+		sb_state(w->sb_slot, w->sb_pend, SB_GRACEFUL);
 	worker_stop_accepting(w);
 	for (i = 0; i < w->conns_used; i++)
 		if (w->conns[i].state != CONN_FREE)
@@ -422,7 +413,7 @@ worker_main(const struct worker_args *a)
 		close(a->ready_fd);
 	}
 	if (w.sb_slot != NULL)
-		worker_sb_state(&w, SB_IDLE);
+		sb_state(w.sb_slot, w.sb_pend, SB_IDLE);
 	if (ev_run(w.loop) == -1)
 		log_warn("epoll_wait");
 	cgi_kill_all();

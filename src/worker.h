@@ -102,7 +102,6 @@ struct worker {
 	time_t			 proxy_warned;	/* bad PROXY headers, 1/s */
 	struct climit		*climit;
 	struct sb_pending	*sb_pend;	/* finished, not yet published */
-	int			 sb_last_state;
 	/* connections refused at a limit, told once per LIMIT_LOG_SEC */
 	time_t			 limit_told[2];
 	unsigned long		 limit_untold[2];
@@ -117,7 +116,5 @@ void	 worker_update_dates(struct worker *);
 void	 worker_access_log(struct worker *, const char *line, size_t len);
 void	 worker_tls_log(struct worker *, const char *line, size_t len);
 void	 worker_conn_closed(struct worker *);
-/* The scoreboard state, written only when it changes (a shared line). */
-void	 worker_sb_state(struct worker *, int state);
 
 #endif

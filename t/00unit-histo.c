@@ -77,6 +77,39 @@ test_buckets(void)
 	tap_is_int(bad, 0, "bounds are 2^(i/4), rising");
 }
 
+/*
+ * The bucket by definition, the slow way: the first whose bound is not
+ * below v, on histo.c's 16-bit fixed-point bounds (histo_bound() rounds
+ * them up, which would misplace integers just above a bound).
+ */
+static size_t
+bucket_scan(uint64_t v)
+{
+	static const uint64_t	frac[4] = { 65536, 77936, 92682, 110218 };
+	size_t			i;
+
+	for (i = 0; i <= HISTO_LAST_BOUNDED; i++)
+		if (v << 16 <= frac[i % 4] << (i / 4))
+			break;
+	return i;
+}
+
+static void
+test_bucket_exact(void)
+{
+	size_t		i, bad = 0;
+	uint64_t	v, b;
+
+	for (v = 0; v <= 1 << 20; v++)
+		if (histo_bucket(v) != bucket_scan(v))
+			bad++;
+	for (i = 0; i <= HISTO_LAST_BOUNDED; i++)
+		for (b = histo_bound(i), v = b - 1; v <= b + 1; v++)
+			if (histo_bucket(v) != bucket_scan(v))
+				bad++;
+	tap_is_int(bad, 0, "every value to 2^20 us and around each bound");
+}
+
 static void
 test_small(void)
 {
@@ -193,12 +226,44 @@ test_merge(void)
 	check_quantiles(&a, v, N, "merged");
 }
 
+/* Batches of 0, 1, 2 .. values against the fields worked out here. */
+static void
+test_add_n(void)
+{
+	static uint64_t	v[2000];
+	struct histo	h, want;
+	uint64_t	st = 11;
+	size_t		i, k, n;
+
+	histo_init(&h);
+	histo_init(&want);
+	want.min = UINT64_MAX;
+	for (i = 0; i < 2000; i++) {
+		v[i] = 50 + rnd(&st) % 100000;
+		want.count++;
+		want.sum += v[i];
+		if (v[i] < want.min)
+			want.min = v[i];
+		if (v[i] > want.max)
+			want.max = v[i];
+		want.bucket[histo_bucket(v[i])]++;
+	}
+	for (i = 0, k = 0; i < 2000; i += n, k++) {
+		n = k < 2000 - i ? k : 2000 - i;
+		histo_add_n(&h, v + i, n);
+	}
+	tap_ok(memcmp(&h, &want, sizeof(h)) == 0,
+	    "histo_add_n in batches of 0 .. %zu", k - 1);
+}
+
 int
 main(void)
 {
 	test_buckets();
+	test_bucket_exact();
 	test_small();
 	test_distributions();
 	test_merge();
+	test_add_n();
 	return tap_done();
 }

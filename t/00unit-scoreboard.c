@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "scoreboard.h"
@@ -48,28 +49,65 @@ req_path(unsigned c, unsigned k, char *buf, size_t sz)
 	return (size_t)snprintf(buf, sz, "/c%u/p%u", c, p);
 }
 
-/* What a worker does: n requests of pattern c in slot s. */
+static uint64_t
+mono_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * What a worker does: n requests of pattern c in slot s, published a
+ * few at a time as event-loop iterations would.
+ */
 static void
 work(struct sb_slot *s, unsigned c, unsigned n)
 {
-	char		path[64], line[64];
-	unsigned	k;
-	size_t		len;
+	struct sb_pending	p;
+	struct sb_done		d;
+	char			path[64], line[64];
+	unsigned		k;
 
-	sb_state(s, SB_IDLE);
+	memset(&p, 0, sizeof(p));
+	sb_state(s, &p, SB_IDLE);
 	for (k = 0; k < n; k++) {
 		if (k % 10 == 0)
 			sb_connection(s);
-		len = req_path(c, k, path, sizeof(path));
-		sb_state(s, SB_READING);
-		sb_request_begin(s, line, (size_t)snprintf(line, sizeof(line),
-		    "GET %s HTTP/1.1", path), c ? "::1" : "127.0.0.1");
-		sb_state(s, SB_WRITING);
-		sb_request_end(s, req_status(c, k), req_bytes(c, k),
-		    1000 + k % 100, path, len);
-		sb_state(s, SB_KEEPALIVE);
+		d.len = req_path(c, k, path, sizeof(path));
+		d.path = path;
+		d.end_us = mono_us();
+		d.start_us = d.end_us - (1000 + k % 100);
+		sb_request_begin(s, &p, line, (size_t)snprintf(line,
+		    sizeof(line), "GET %s HTTP/1.1", path), c ? "::1" :
+		    "127.0.0.1", c ? 3 : 9, d.start_us);
+		d.status = req_status(c, k);
+		d.bytes = req_bytes(c, k);
+		d.next = k == n - 1 ? SB_IDLE : SB_KEEPALIVE;
+		sb_pending_add(s, &p, &d);
+		if (k % 7 == 6)
+			sb_pending_flush(s, &p);
 	}
-	sb_state(s, SB_IDLE);
+	sb_pending_flush(s, &p);
+}
+
+/* One request of 10 bytes to /x into p; returns the state shown. */
+static enum sb_state
+work_one(struct sb_slot *s, struct sb_pending *p)
+{
+	struct sb_done	d;
+
+	d.status = 200;
+	d.bytes = 10;
+	d.end_us = mono_us();
+	d.start_us = d.end_us - 5;
+	sb_request_begin(s, p, "GET /x HTTP/1.1", 15, "::1", 3, d.start_us);
+	d.path = "/x";
+	d.len = 2;
+	d.next = SB_KEEPALIVE;
+	sb_pending_add(s, p, &d);
+	return (enum sb_state)atomic_load(&s->state);
 }
 
 /* Expected totals of child c after n requests. */
@@ -95,7 +133,7 @@ expect(unsigned c, unsigned n, struct sb_counters *e)
 }
 
 /*
- * Fields that one sb_request_end() moves together and one seqlock
+ * Fields that one sb_pending_flush() moves together and one seqlock
  * read copies: a consistent read has them equal.  (The sketches are
  * read apart, so paths.total may differ by a request or two.)
  * Returns 0 when they agree.
@@ -258,7 +296,9 @@ test_worker_view(struct scoreboard *sb)
 	snprintf(want, sizeof(want), "GET %s HTTP/1.1", path);
 	tap_is_str(w.request, want, "last request line");
 	tap_is_str(w.client, "127.0.0.1", "client");
-	tap_ok(w.last_request > 1600000000, "time of the last request");
+	tap_ok(w.last_request <= time(NULL) && w.last_request > time(NULL) -
+	    60, "time of the last request: %lld s ago",
+	    (long long)(time(NULL) - w.last_request));
 	scoreboard_worker(sb, 1, &w);
 	tap_is_str(w.client, "::1", "slot 1 client");
 	tap_is_int(scoreboard_worker(sb, 2, &w), -1, "slot 2 is free");
@@ -290,6 +330,7 @@ static void
 test_retire(struct scoreboard *sb, struct sb_counters *e)
 {
 	static struct sb_totals	 t;
+	struct sb_pending	 pend;
 	struct sb_slot		*s;
 	pid_t			 r, p;
 	int			 i;
@@ -319,8 +360,17 @@ test_retire(struct scoreboard *sb, struct sb_counters *e)
 	/* A worker killed mid-update leaves its seq odd. */
 	s = scoreboard_slot(sb, 3);
 	scoreboard_assign(sb, 3, 12345, 9);
-	sb_request_end(s, 200, 10, 5, "/x", 2);
-	sb_state(s, SB_WRITING);
+	memset(&pend, 0, sizeof(pend));
+	tap_is_str(sb_state_name(work_one(s, &pend)), "writing",
+	    "writing until the loop iteration ends");
+	sb_pending_flush(s, &pend);
+	tap_is_str(sb_state_name(atomic_load(&s->state)), "keepalive",
+	    "then keep-alive");
+	sb_state(s, &pend, SB_GRACEFUL);
+	sb_pending_flush(s, &pend);
+	tap_is_str(sb_state_name(atomic_load(&s->state)), "graceful",
+	    "a state set at once stays");
+	sb_state(s, &pend, SB_WRITING);
 	atomic_fetch_add(&s->seq, 1);
 	scoreboard_sum(sb, &t);
 	tap_is_int(t.c.requests, 3 * NREQ + 1, "a stuck seqlock: readers "
