@@ -1654,7 +1654,7 @@ check_tls_key_mode(struct loader *ld, const char *key, int sni)
 	if (stat(key, &st) == -1 || (st.st_mode & 077) == 0)
 		return;
 	snprintf(msg, sizeof(msg), "key %s can be read by %s (mode %04o): "
-	    "chmod 600 it", key, st.st_mode & 044 ? "others" : "its group",
+	    "chmod 600 it", key, st.st_mode & 007 ? "others" : "its group",
 	    (unsigned)(st.st_mode & 07777));
 	tls_error(ld, sni, "key", msg);
 }

@@ -186,7 +186,7 @@ sub line_of {
 	like($out, qr{^\Q$f\E:@{[line_of($text, qr/certificate =/)]}: tls: certificate expired on Feb  1 00:00:00 2020 GMT$}m,
 	    'at the line of certificate, with the date');
 
-	for my $m ([0644, 'others']) {
+	for my $m ([0644, 'others'], [0640, 'its group']) {
 		my ($mode, $who) = @$m;
 		chmod $mode, $key;
 		($f, $text) = $conf_with->("certificate = \"$cert\"",
