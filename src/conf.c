@@ -195,7 +195,7 @@ static const struct key limit_keys[] = {
 struct loader {
 	struct config		*conf;
 	config_t		*cf;
-	int			 flags;		/* CONF_CHECK_SYSTEM */
+	int			 flags;		/* CONF_CHECK_SYSTEM, ... */
 	config_setting_t	*proxy_setting;	/* remote_ip.proxy_protocol */
 	struct conf_errors	*errs;
 	const char		*file;
@@ -1666,7 +1666,7 @@ check_tls(struct loader *ld)
 	struct conf_tls	*t = &ld->conf->tls;
 	int		 i;
 
-	if (!t->enabled)
+	if (!t->enabled || (ld->flags & CONF_NO_TLS_FILES))
 		return;
 	for (i = 0; i < t->nsni; i++)
 		if (t->sni[i].name == NULL || t->sni[i].certificate == NULL ||
