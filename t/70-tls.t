@@ -239,11 +239,16 @@ my $h = Hearth->start(workers => 2, no_spawn => 1, files => {
 	'htdocs/hello.txt' => "hello over tls\n",
 	'htdocs/big.bin' => $big,
 	'htdocs/text.txt' => $text,
+	'cgi-bin/env.cgi' => "#!/bin/sh\nn=\$(wc -c)\nprintf " .
+	    "'Content-Type: text/plain\\n\\n%s %s/%s\\n' \"\$n\" " .
+	    "\"\$REQUEST_SCHEME\" \"\${HTTPS:-none}\"\n",
     }, conf => <<"EOF2");
 # (Hearth.pm drops a base line whose key starts an extra line, indented
 # or not: tls.listen stays on the line of tls)
 admin = { };
 health = { };
+cgi = ( { url = "/cgi-bin/"; dir = "cgi-bin"; } );
+limits = { body = 4194304; };
 remote_ip = {
     proxy_protocol = [ "127.0.0.1:$pport" ];
     trusted = [ "127.0.0.1/32" ];
@@ -266,6 +271,7 @@ my ($rc, $out) = run($ctl, '-f', $h->conf_path, 'gencert');
 is($rc, 0, 'hearthctl gencert makes the default certificate') or diag $out;
 mkcert("$root/etc/tls", 'a', 'a.example');
 mkcert("$root/etc/tls", 'w', '*.wild.example');
+chmod 0755, "$root/cgi-bin", "$root/cgi-bin/env.cgi";
 $h->_spawn;
 
 # openssl s_client to the TLS port (or another), $in on its stdin
@@ -459,6 +465,21 @@ my @st = $out =~ m{HTTP/1\.1 (\d{3}) }g;
 is("@st", '200 206 200', 'three pipelined requests, three responses');
 like($out, qr{\r\n\r\nhello over tls\nHTTP/1\.1 206 .*?\r\n\r\nline HTTP/1\.1 200 .*?\r\n\r\nhello over tls\n\z}s,
     'each with its body, in order');
+
+# --- CGI over TLS: the body in, the output out, and the scheme
+spew("$tmp/upload", substr($big, 0, 1000000));
+($st, $hd, $body) = curl('--data-binary', "\@$tmp/upload",
+    "https://localhost:$tport/cgi-bin/env.cgi");
+is("$st $body", "200 1000000 https/on\n",
+    'a CGI gets a 1 MB body over TLS, REQUEST_SCHEME=https and HTTPS=on');
+($st, $hd, $body) = curl('-H', 'Expect:', '--data-binary', "\@$tmp/upload",
+    "https://localhost:$tport/cgi-bin/env.cgi");
+is("$st $body", "200 1000000 https/on\n", 'also without Expect: 100-continue');
+# (X-Forwarded-Proto from a trusted peer: not redirected to https)
+($st, $hd, $body) = curl('-H', 'X-Forwarded-Proto: https',
+    "http://localhost:@{[$h->port]}/cgi-bin/env.cgi");
+is("$st $body", "200 0 http/none\n",
+    'plain HTTP: REQUEST_SCHEME=http and no HTTPS');
 
 # --- PROXY protocol v1 before the handshake
 sub proxy_relay {
