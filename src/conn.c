@@ -2344,10 +2344,13 @@ conn_step_write_tls(struct conn *c)
 			c->body_sent += (uint64_t)r;
 			continue;
 		}
+		/* no body in memory: mbody is NULL, not a source for memcpy */
 		hn = min_size(c->wlen - c->woff, TLS_RECORD_MAX);
-		memcpy(buf, c->wbuf + c->woff, hn);
+		if (hn > 0)
+			memcpy(buf, c->wbuf + c->woff, hn);
 		mn = min_size(c->mlen - c->moff, TLS_RECORD_MAX - hn);
-		memcpy(buf + hn, c->mbody + c->moff, mn);
+		if (mn > 0)
+			memcpy(buf + hn, c->mbody + c->moff, mn);
 		n = hn + mn;
 		if (c->ffd != -1 && c->foff < c->fend && n < TLS_RECORD_MAX) {
 			r = pread(c->ffd, buf + n, min_size((size_t)(c->fend -
