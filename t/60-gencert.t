@@ -32,13 +32,14 @@ sub run {
 	my ($env, $umask, @cmd) = @_;
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
+		# _exit: not the parent's END blocks, which remove $tmp
 		$ENV{$_} = $env->{$_} for keys %$env;
 		umask $umask if defined $umask;
-		open STDIN, '<', '/dev/null' or die;
-		open STDOUT, '>', "$tmp/out" or die;
-		open STDERR, '>', "$tmp/err" or die;
-		exec @cmd;
-		exit 127;
+		open STDIN, '<', '/dev/null' or POSIX::_exit(127);
+		open STDOUT, '>', "$tmp/out" or POSIX::_exit(127);
+		open STDERR, '>', "$tmp/err" or POSIX::_exit(127);
+		{ exec @cmd }
+		POSIX::_exit(127);
 	}
 	waitpid $pid, 0;
 	return ($? >> 8, slurp("$tmp/out") // '', slurp("$tmp/err") // '');

@@ -38,11 +38,13 @@ sub run_in {
 	spew("$base.in", $in // '');
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
-		open STDIN, '<', "$base.in" or exit 127;
-		open STDOUT, '>', "$base.out" or exit 127;
-		open STDERR, '>&', \*STDOUT or exit 127;
-		exec 'timeout', '20', @cmd;
-		exit 127;
+		# _exit: the child must not run the parent's END blocks (and
+		# remove its temporary directories)
+		open STDIN, '<', "$base.in" or POSIX::_exit(127);
+		open STDOUT, '>', "$base.out" or POSIX::_exit(127);
+		open STDERR, '>&', \*STDOUT or POSIX::_exit(127);
+		{ exec 'timeout', '20', @cmd }
+		POSIX::_exit(127);
 	}
 	waitpid $pid, 0;
 	my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
@@ -718,11 +720,24 @@ is("$st $info", '200 0 1.1', 'and curl --cacert verifies it');
 	is(scalar @bad, 0, 'every line is combined') or diag "@bad";
 }
 
-# --- tls.request_log (logs/ssl_request_log): when hearthd writes it
+# --- tls.request_log (logs/ssl_request_log), mod_ssl's SSLRequestLog
+# example: [%t] %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b
 SKIP: {
 	my $rl = "$root/logs/ssl_request_log";
-	skip 'tls.request_log is not written (yet)', 1 unless -e $rl;
-	like(slurp($rl) // '', qr/TLSv1\.[23]/, 'it names the protocol');
+	skip 'tls.request_log is not written by this hearthd', 4
+	    unless -e $rl;
+	my $t = '\[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\]';
+	ok(wait_until(sub { (slurp($rl) // '') =~
+	    m{^$t 127\.0\.0\.1 TLSv1\.[23] [A-Z0-9_-]+ "GET /hello\.txt\?log=1 HTTP/1\.1" 15$}m },
+	    5), 'tls.request_log: time, client, protocol, cipher, request, ' .
+	    'bytes') or diag slurp($rl);
+	like(slurp($rl), qr{^$t 192\.0\.2\.77 TLSv1\.[23] \S+ "GET /hello\.txt\?proxied }m,
+	    'the PROXY source as the client');
+	unlike(slurp($rl), qr{/healthz|/api/status|/a/b\?x=1},
+	    'no plain HTTP request in it');
+	my @bad = grep { !m{^$t \S+ TLSv1\.[23] \S+ ".*" (\d+|-)$} }
+	    split /\n/, slurp($rl);
+	is(scalar @bad, 0, 'every line in that format') or diag "@bad";
 }
 
 ok($h->alive, 'the server survived it all');
