@@ -305,7 +305,10 @@ cgi_env_build(struct cgi_env *e, const struct conn *c,
 		cgi_env_add(e, "CONTENT_TYPE", req->content_type.p,
 		    req->content_type.len);
 	cgi_env_adds(e, "DOCUMENT_ROOT", c->w->conf->document_root);
-	cgi_env_adds(e, "REQUEST_SCHEME", "http");
+	/* HTTPS=on as Apache's mod_ssl sets it: scripts test for it */
+	cgi_env_adds(e, "REQUEST_SCHEME", c->ssl != NULL ? "https" : "http");
+	if (c->ssl != NULL)
+		cgi_env_adds(e, "HTTPS", "on");
 	cgi_env_adds(e, "PATH", CGI_PATH);
 	cgi_env_headers(e, req->headers, req->nheaders);
 }

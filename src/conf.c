@@ -195,7 +195,7 @@ static const struct key limit_keys[] = {
 struct loader {
 	struct config		*conf;
 	config_t		*cf;
-	int			 flags;		/* CONF_CHECK_SYSTEM */
+	int			 flags;		/* CONF_CHECK_SYSTEM, ... */
 	config_setting_t	*proxy_setting;	/* remote_ip.proxy_protocol */
 	struct conf_errors	*errs;
 	const char		*file;
@@ -1654,7 +1654,7 @@ check_tls_key_mode(struct loader *ld, const char *key, int sni)
 	if (stat(key, &st) == -1 || (st.st_mode & 077) == 0)
 		return;
 	snprintf(msg, sizeof(msg), "key %s can be read by %s (mode %04o): "
-	    "chmod 600 it", key, st.st_mode & 044 ? "others" : "its group",
+	    "chmod 600 it", key, st.st_mode & 007 ? "others" : "its group",
 	    (unsigned)(st.st_mode & 07777));
 	tls_error(ld, sni, "key", msg);
 }
@@ -1666,7 +1666,7 @@ check_tls(struct loader *ld)
 	struct conf_tls	*t = &ld->conf->tls;
 	int		 i;
 
-	if (!t->enabled)
+	if (!t->enabled || (ld->flags & CONF_NO_TLS_FILES))
 		return;
 	for (i = 0; i < t->nsni; i++)
 		if (t->sni[i].name == NULL || t->sni[i].certificate == NULL ||

@@ -226,6 +226,12 @@ void		 conf_free(struct config *);
  * user, the logs and pid file can be written, the ports are free.
  */
 #define CONF_CHECK_SYSTEM	0x01
+/*
+ * CONF_NO_TLS_FILES (hearthd -T) leaves the tls group's certificates
+ * and keys unread: -T says where they go even before they exist, which
+ * is what "hearthctl gencert" asks it.
+ */
+#define CONF_NO_TLS_FILES	0x02
 struct config	*conf_load_flags(const char *file,
 		    const char *server_root_opt, int flags,
 		    struct conf_errors *errs);

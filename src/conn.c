@@ -2351,6 +2351,7 @@ conn_step_write_tls(struct conn *c)
 			c->body_sent += (uint64_t)r;
 			continue;
 		}
+		/* no body in memory: mbody is NULL, not a source for memcpy */
 		hn = min_size(c->wlen - c->woff, TLS_RECORD_MAX);
 		if (hn > 0)
 			memcpy(buf, c->wbuf + c->woff, hn);

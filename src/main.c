@@ -195,9 +195,13 @@ load_config(const struct options *o)
 		}
 		return conf;
 	}
-	/* only -t looks at the running system: ports, permissions */
+	/*
+	 * Only -t looks at the running system: ports, permissions.  -T
+	 * does not read the certificates: it names where they go.
+	 */
 	if ((conf = conf_load_flags(o->conf_file, o->server_root,
-	    o->test == 1 ? CONF_CHECK_SYSTEM : 0, &errs)) == NULL) {
+	    o->test == 1 ? CONF_CHECK_SYSTEM : o->test == 2 ?
+	    CONF_NO_TLS_FILES : 0, &errs)) == NULL) {
 		fputs(errs.text ? errs.text : "configuration error\n", stderr);
 		if (o->test)
 			fprintf(stderr, "%d error%s\n", errs.count,

@@ -31,15 +31,41 @@ struct tls_server {
 /* ALPN: a length-prefixed list; HTTP/1.1 is all we speak. */
 static const unsigned char	alpn_list[] = "\x08http/1.1";
 
-/* The reason of the newest queued OpenSSL error; the queue is emptied. */
+/*
+ * "system lib", "PEM lib": a reason that only names the layer the
+ * error came up through (ERR_R_SYS_LIB...), not what went wrong.
+ */
+static int
+reason_is_layer(unsigned long e)
+{
+	int	r = ERR_GET_REASON(e);
+
+	return (r & ERR_RFLAG_COMMON) != 0 &&
+	    (r & ((1 << ERR_RFLAGS_OFFSET) - 1)) < 256;
+}
+
+/*
+ * Why the last OpenSSL call failed, from its queue, which is emptied:
+ * a system error ("No such file or directory" for a certificate that
+ * is not there), else the newest reason that says more than the layer.
+ */
 static void
 ssl_reason(char *buf, size_t len)
 {
-	unsigned long	 e, last = 0;
+	unsigned long	 e, last = 0, sys = 0;
 	const char	*r;
 
-	while ((e = ERR_get_error()) != 0)
-		last = e;
+	while ((e = ERR_get_error()) != 0) {
+		if (ERR_SYSTEM_ERROR(e)) {
+			if (sys == 0)
+				sys = e;
+		} else if (last == 0 || !reason_is_layer(e))
+			last = e;
+	}
+	if (sys != 0) {
+		snprintf(buf, len, "%s", strerror(ERR_GET_REASON(sys)));
+		return;
+	}
 	if (last == 0) {
 		snprintf(buf, len, "unknown error");
 		return;
@@ -121,6 +147,16 @@ sni_select(SSL *s, int *alert, void *arg)
 	return SSL_TLSEXT_ERR_NOACK;
 }
 
+/* Did loading the key fail because it is not the certificate's? */
+static int
+key_mismatch_queued(void)
+{
+	unsigned long	e = ERR_peek_last_error();
+
+	return ERR_GET_LIB(e) == ERR_LIB_X509 &&
+	    ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
+}
+
 /* A key with a passphrase cannot be used: there is nobody to ask. */
 static int
 no_passphrase(char *buf, int size, int rwflag, void *arg)
@@ -200,11 +236,13 @@ ctx_new(const struct conf_tls *t, const char *cert, const char *key,
 		report(err, arg, sni, "certificate", "certificate", cert, "");
 		goto fail;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
+	    !key_mismatch_queued()) {
 		report(err, arg, sni, "key", "key", key, " (a key with a "
 		    "passphrase cannot be used)");
 		goto fail;
 	}
+	/* OpenSSL 3 finds a mismatch as it loads the key, older ones here */
 	if (SSL_CTX_check_private_key(ctx) != 1) {
 		ERR_clear_error();
 		snprintf(msg, sizeof(msg), "key %s does not match certificate "
