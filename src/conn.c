@@ -1832,6 +1832,33 @@ conn_status(struct conn *c, enum status_kind kind)
  * then for htpasswd users (401).  Returns 1 when answered here (denied,
  * or a status page), 0 to go on (a file under an admin path).
  */
+/* tls.redirect_http applies: a plain request that did not pass HTTPS. */
+static int
+conn_redirect_wanted(const struct conn *c)
+{
+	const struct conf_tls	*t = &c->w->conf->tls;
+
+	return !c->tls && t->enabled && t->redirect_http &&
+	    !conn_via_https(c);
+}
+
+static int
+conn_loopback(const struct conn *c)
+{
+	const struct sockaddr_in	*in;
+	const struct sockaddr_in6	*in6;
+
+	if (c->client_ss.ss_family == AF_INET) {
+		in = (const struct sockaddr_in *)(const void *)&c->client_ss;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	in6 = (const struct sockaddr_in6 *)(const void *)&c->client_ss;
+	return c->client_ss.ss_family == AF_INET6 &&
+	    (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+	    (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) &&
+	    in6->sin6_addr.s6_addr[12] == 127));
+}
+
 static int
 conn_admin(struct conn *c)
 {
@@ -1851,6 +1878,15 @@ conn_admin(struct conn *c)
 		log_client(LOG_INFO, c->logname, "admin: %s from a network not "
 		    "in admin.allow", path);
 		conn_error(c, 403, NULL);
+		return 1;
+	}
+	/*
+	 * With redirect_http, a password is never asked for in the clear,
+	 * except from this machine (hearthctl status reads the plain port).
+	 */
+	if (c->w->htpasswd != NULL && conn_redirect_wanted(c) &&
+	    !conn_loopback(c)) {
+		conn_redirect_https(c);
 		return 1;
 	}
 	if (c->w->htpasswd != NULL && conn_admin_auth(c) == -1)
@@ -2135,8 +2171,7 @@ conn_request(struct conn *c)
 		conn_body_expect(c);
 		return;
 	}
-	if (!c->tls && w->conf->tls.enabled && w->conf->tls.redirect_http &&
-	    !conn_via_https(c)) {
+	if (conn_redirect_wanted(c)) {
 		conn_redirect_https(c);
 		conn_body_expect(c);
 		return;

@@ -759,4 +759,30 @@ is($h->stop, 0, 'and stops cleanly');
 	is($h3->stop, 0, 'stops cleanly');
 }
 
+# --- redirect_http never asks for an admin password in the clear, except
+# from this machine (hearthctl status reads the plain port)
+SKIP: {
+	skip 'htpasswd (apache2-utils) not installed', 3
+	    unless system('sh', '-c', 'command -v htpasswd >/dev/null') == 0;
+	my $tp = free_port();
+	my $ha = Hearth->start(no_spawn => 1, conf => <<"EOF3");
+admin = { htpasswd = "etc/htpasswd"; allow = [ "0.0.0.0/0", "::/0" ]; };
+remote_ip = { trusted = [ "127.0.0.1/32" ]; };
+tls = { listen = [ "127.0.0.1:$tp" ]; redirect_http = true; };
+EOF3
+	system('htpasswd', '-bcB', '-C', '5', $ha->root . '/etc/htpasswd',
+	    'admin', 's3cret') == 0 or die;
+	($rc, $out) = run($ctl, '-f', $ha->conf_path, 'gencert');
+	is($rc, 0, 'gencert for the admin server') or diag $out;
+	$ha->_spawn;
+	my ($sa, $hda) = $ha->get('/server-status',
+	    headers => { 'X-Forwarded-For' => '203.0.113.9' });
+	is("$sa " . ($hda->{location} // ''),
+	    "301 https://localhost:$tp/server-status",
+	    'a remote client is sent to https before any password');
+	($sa) = $ha->get('/server-status');
+	is($sa, 401, 'a local one is asked for it on the plain port');
+	is($ha->stop, 0, 'stops cleanly');
+}
+
 done_testing;
