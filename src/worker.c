@@ -342,6 +342,10 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	 * never walked whole at start: pages no connection has used are
 	 * never touched, so a worker's memory is what it serves.
 	 */
+	if (w->fcache != NULL && fcache_watch(w->fcache, w->loop,
+	    w->docroot_fd) == -1)
+		log_warn("open-file cache: inotify (fs.inotify."
+		    "max_user_instances?); every hit will stat its file");
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
