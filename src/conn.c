@@ -544,8 +544,8 @@ conn_multipart(struct conn *c, struct resp_buf *b, const struct stat *st,
 	strlcpy(mp->type, type, sizeof(mp->type));
 	resp_fmt(b, "Content-Type: multipart/byteranges; boundary=%s\r\n",
 	    mp->boundary);
-	resp_fmt(b, "Content-Length: %llu\r\n", (unsigned long long)
-	    range_multipart_length(r, n, mp->size, mp->boundary, mp->type));
+	resp_header_num(b, "Content-Length", range_multipart_length(r, n,
+	    mp->size, mp->boundary, mp->type));
 	c->parts = mp;
 	/* the first part's header goes out right after the head */
 	resp_connection(c, b);
@@ -596,8 +596,7 @@ conn_range(struct conn *c, struct resp_buf *b, const struct stat *st,
 	range_content_range(cr, sizeof(cr), &r[0], (uint64_t)st->st_size);
 	resp_header(b, "Content-Range", cr);
 	resp_header(b, "Content-Type", type);
-	resp_fmt(b, "Content-Length: %llu\r\n",
-	    (unsigned long long)(r[0].last - r[0].first + 1));
+	resp_header_num(b, "Content-Length", r[0].last - r[0].first + 1);
 	resp_connection(c, b);
 	resp_add(b, "\r\n", 2);
 	c->whead = b->len;
@@ -632,7 +631,7 @@ conn_file_body(struct conn *c, struct resp_buf *b, int fd,
     const struct stat *st, const char *type)
 {
 	resp_header(b, "Content-Type", type);
-	resp_fmt(b, "Content-Length: %lld\r\n", (long long)st->st_size);
+	resp_header_num(b, "Content-Length", (uint64_t)st->st_size);
 	resp_connection(c, b);
 	resp_add(b, "\r\n", 2);
 	c->wlen = c->whead = b->len;
@@ -787,7 +786,7 @@ conn_error(struct conn *c, int status, const char *extra)
 	if (extra != NULL)
 		resp_str(&b, extra);
 	resp_str(&b, "Content-Type: text/html; charset=utf-8\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
+	resp_header_num(&b, "Content-Length", blen);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->whead = b.len;
@@ -857,7 +856,7 @@ conn_redirect_slash(struct conn *c, const char *path)
 	resp_begin(c, &b, 301);
 	resp_str(&b, extra);
 	resp_str(&b, "Content-Type: text/html; charset=utf-8\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
+	resp_header_num(&b, "Content-Length", blen);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->whead = b.len;
@@ -902,7 +901,7 @@ conn_respond_body(struct conn *c, int status, const char *type,
 		resp_str(&b, extra);
 	resp_header(&b, "Content-Type", type);
 	resp_str(&b, "Cache-Control: no-cache\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", body->len);
+	resp_header_num(&b, "Content-Length", body->len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -1020,7 +1019,7 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	resp_validators(&b, e->etag, lm);
 	conn_var_headers(c, &b);
 	resp_header(&b, "Content-Type", e->type);
-	resp_fmt(&b, "Content-Length: %zu\r\n", e->len);
+	resp_header_num(&b, "Content-Length", e->len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -1103,7 +1102,7 @@ conn_gzip_head(struct conn *c, const char *etag, time_t lm,
 	conn_var_headers(c, &b);
 	resp_str(&b, "Content-Encoding: gzip\r\n");
 	resp_header(&b, "Content-Type", type);
-	resp_fmt(&b, "Content-Length: %lld\r\n", (long long)len);
+	resp_header_num(&b, "Content-Length", (uint64_t)len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -1643,7 +1642,7 @@ conn_health(struct conn *c)
 	resp_begin(c, &b, c->w->lb_draining ? 503 : 200);
 	resp_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", strlen(body));
+	resp_header_num(&b, "Content-Length", strlen(body));
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->whead = b.len;
@@ -1724,7 +1723,7 @@ conn_send_injected(struct conn *c, int status, int fd,
 		resp_validators(&b, ietag, lm);
 	}
 	resp_header(&b, "Content-Type", type);
-	resp_fmt(&b, "Content-Length: %llu\r\n", (unsigned long long)len);
+	resp_header_num(&b, "Content-Length", len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -1761,7 +1760,7 @@ conn_live_script(struct conn *c)
 	resp_validators(&b, etag, lm);
 	resp_str(&b, "Content-Type: application/javascript; charset=utf-8\r\n"
 	    "Cache-Control: no-cache\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", len);
+	resp_header_num(&b, "Content-Length", len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;

@@ -126,11 +126,32 @@ resp_fmt(struct resp_buf *b, const char *fmt, ...)
 }
 
 void
+resp_num(struct resp_buf *b, uint64_t v)
+{
+	char	tmp[20];
+	size_t	n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	resp_add(b, tmp + n, sizeof(tmp) - n);
+}
+
+/* Every response starts here: resp_add(), not printf, which cost more */
+void
 resp_status(struct resp_buf *b, int status, const char *date,
     const char *server)
 {
-	resp_fmt(b, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n", status,
-	    resp_reason(status), date, server);
+	resp_add(b, "HTTP/1.1 ", 9);
+	resp_num(b, status < 0 ? 0 : (uint64_t)status);
+	resp_add(b, " ", 1);
+	resp_str(b, resp_reason(status));
+	resp_add(b, "\r\nDate: ", 8);
+	resp_str(b, date);
+	resp_add(b, "\r\nServer: ", 10);
+	resp_str(b, server);
+	resp_add(b, "\r\n", 2);
 }
 
 void
@@ -139,6 +160,15 @@ resp_header(struct resp_buf *b, const char *name, const char *value)
 	resp_str(b, name);
 	resp_add(b, ": ", 2);
 	resp_str(b, value);
+	resp_add(b, "\r\n", 2);
+}
+
+void
+resp_header_num(struct resp_buf *b, const char *name, uint64_t v)
+{
+	resp_str(b, name);
+	resp_add(b, ": ", 2);
+	resp_num(b, v);
 	resp_add(b, "\r\n", 2);
 }
 
