@@ -68,6 +68,8 @@ static void	conn_run(struct conn *);
 static void	conn_error(struct conn *, int status, const char *extra);
 static void	conn_log_access(struct conn *);
 static void	conn_var_headers(struct conn *, struct resp_buf *);
+static void	conn_var_fixed(struct conn *, struct resp_buf *, long long *);
+static void	conn_expires(struct conn *, struct resp_buf *, long long);
 static int	conn_gzip_file(struct conn *, int, const struct stat *,
 		    const char *);
 static int	conn_gzip_cached(struct conn *, struct fcache_entry *);
@@ -992,6 +994,37 @@ conn_template(struct conn *c, int status, const char *path,
 }
 
 /*
+ * A cached file's 200 head from Accept-Ranges to Content-Length, made
+ * once per entry by the calls conn_send_cached() would make on every
+ * request, so the bytes are the same.  Only Expires is left out: it
+ * moves with the clock.  Not while the file's mtime is in the future,
+ * where Last-Modified is now.  -1: build the head per request.
+ */
+static int
+conn_cached_head(struct conn *c, struct fcache_entry *e, time_t lm)
+{
+	char		buf[RESP_HEAD_MAX];
+	struct resp_buf	b;
+
+	if (e->head != NULL)
+		return 0;
+	if (lm != e->st.st_mtime)
+		return -1;
+	resp_init(&b, buf, sizeof(buf));
+	resp_str(&b, "Accept-Ranges: bytes\r\n");
+	resp_validators(&b, e->etag, lm);
+	conn_var_fixed(c, &b, &e->max_age);
+	e->head_split = b.len;
+	resp_header(&b, "Content-Type", e->type);
+	resp_header_num(&b, "Content-Length", e->len);
+	if (b.overflow || (e->head = malloc(b.len)) == NULL)
+		return -1;
+	memcpy(e->head, buf, b.len);
+	e->head_len = b.len;
+	return 0;
+}
+
+/*
  * A small file from the open-file cache: the same head conn_send_file()
  * builds, and the body from memory, sent with the head in one writev.
  */
@@ -1015,11 +1048,18 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 		return;
 	}
 	resp_begin(c, &b, 200);
-	resp_str(&b, "Accept-Ranges: bytes\r\n");
-	resp_validators(&b, e->etag, lm);
-	conn_var_headers(c, &b);
-	resp_header(&b, "Content-Type", e->type);
-	resp_header_num(&b, "Content-Length", e->len);
+	if (conn_cached_head(c, e, lm) == 0) {
+		resp_add(&b, e->head, e->head_split);
+		conn_expires(c, &b, e->max_age);
+		resp_add(&b, e->head + e->head_split,
+		    e->head_len - e->head_split);
+	} else {
+		resp_str(&b, "Accept-Ranges: bytes\r\n");
+		resp_validators(&b, e->etag, lm);
+		conn_var_headers(c, &b);
+		resp_header(&b, "Content-Type", e->type);
+		resp_header_num(&b, "Content-Length", e->len);
+	}
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -1045,11 +1085,23 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 static void
 conn_var_headers(struct conn *c, struct resp_buf *b)
 {
+	long long	age;
+
+	conn_var_fixed(c, b, &age);
+	conn_expires(c, b, age);
+}
+
+/*
+ * Vary and Cache-Control: they depend on the config, the path and the
+ * type only.  *max_age is for Expires, or -1 for none.
+ */
+static void
+conn_var_fixed(struct conn *c, struct resp_buf *b, long long *max_age)
+{
 	const struct config	*conf = c->w->conf;
 	const char		*cc;
-	char			 date[DATE_HTTP_LEN + 1];
-	long long		 age;
 
+	*max_age = -1;
 	if (c->var_path == NULL || c->var_type == NULL)
 		return;
 	if (conf->gzip.enabled && accept_enc_type_match((const char *const *)
@@ -1058,11 +1110,20 @@ conn_var_headers(struct conn *c, struct resp_buf *b)
 	if ((cc = conf_cache_control(conf, c->var_path, c->var_type)) == NULL)
 		return;
 	resp_header(b, "Cache-Control", cc);
-	/* for HTTP/1.0 caches; Cache-Control wins (RFC 9111 section 5.3) */
-	if (cachectl_max_age(cc, &age) == 0) {
-		date_http(c->w->date_sec + (time_t)age, date);
-		resp_header(b, "Expires", date);
-	}
+	if (cachectl_max_age(cc, max_age) == -1)
+		*max_age = -1;
+}
+
+/* For HTTP/1.0 caches; Cache-Control wins (RFC 9111 section 5.3). */
+static void
+conn_expires(struct conn *c, struct resp_buf *b, long long max_age)
+{
+	char	date[DATE_HTTP_LEN + 1];
+
+	if (max_age < 0)
+		return;
+	date_http(c->w->date_sec + (time_t)max_age, date);
+	resp_header(b, "Expires", date);
 }
 
 /*

@@ -65,6 +65,7 @@ entry_free(struct fcache *fc, struct fcache_entry *e)
 	free(e->key);
 	free(e->body);
 	free(e->gz);
+	free(e->head);
 	free(e);
 }
 

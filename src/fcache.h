@@ -47,6 +47,14 @@ struct fcache_entry {
 	size_t			 gzlen;
 	char			 gzetag[GZIP_ETAG_MAX];
 	int			 gzfail;
+	/*
+	 * conn.c's, made on the first 200: the head from Accept-Ranges to
+	 * Content-Length, Expires (which moves with the clock) going in
+	 * at head_split when max_age >= 0.
+	 */
+	char			*head;
+	size_t			 head_len, head_split;
+	long long		 max_age;
 	unsigned		 refs;		/* responses still sending it */
 	int			 dead;		/* out of the table */
 	/* freshness: watched (nwd > 0) entries skip stat() between events */
