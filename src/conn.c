@@ -111,6 +111,25 @@ conn_release_mbody(struct conn *c)
 	c->mlen = c->moff = 0;
 }
 
+/* Done with a file: close it, or give it back to the open-file cache. */
+static void
+conn_fd_done(struct conn *c, int fd)
+{
+	if (c->fref != NULL && fd == c->fref->fd) {
+		fcache_put(c->w->fcache, c->fref);
+		c->fref = NULL;
+	} else
+		close(fd);
+}
+
+static void
+conn_release_file(struct conn *c)
+{
+	if (c->ffd != -1)
+		conn_fd_done(c, c->ffd);
+	c->ffd = -1;
+}
+
 static void
 conn_release_buffers(struct conn *c)
 {
@@ -365,8 +384,7 @@ conn_close(struct conn *c)
 	ev_timer_cancel(&c->tmr);
 	ev_del(w->loop, c->fd);
 	close(c->fd);
-	if (c->ffd != -1)
-		close(c->ffd);
+	conn_release_file(c);
 	free(c->parts);
 	conn_release_mbody(c);
 	conn_release_buffers(c);
@@ -638,7 +656,7 @@ conn_file_body(struct conn *c, struct resp_buf *b, int fd,
 	resp_add(b, "\r\n", 2);
 	c->wlen = c->whead = b->len;
 	if (c->head_only || st->st_size == 0) {
-		close(fd);
+		conn_fd_done(c, fd);
 		return;
 	}
 	c->ffd = fd;
@@ -672,7 +690,7 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 	    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
 	    st->st_mtim.tv_nsec);
 	if ((rc = conn_conditional(c, st, etag, lm)) != 0) {
-		close(fd);
+		conn_fd_done(c, fd);
 		if (rc == 304)
 			conn_not_modified(c, etag, lm);
 		else
@@ -683,7 +701,7 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 	case 206:
 		c->wlen = b.len;
 		if (c->head_only) {
-			close(fd);
+			conn_fd_done(c, fd);
 			c->wlen = c->whead;
 			free(c->parts);
 			c->parts = NULL;
@@ -691,11 +709,11 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 			c->ffd = fd;
 		return;
 	case 416:
-		close(fd);
+		conn_fd_done(c, fd);
 		conn_error_range(c, (uint64_t)st->st_size);
 		return;
 	case 500:
-		close(fd);
+		conn_fd_done(c, fd);
 		conn_error(c, 500, NULL);
 		return;
 	}
@@ -1025,8 +1043,9 @@ conn_cached_head(struct conn *c, struct fcache_entry *e, time_t lm)
 }
 
 /*
- * A small file from the open-file cache: the same head conn_send_file()
- * builds, and the body from memory, sent with the head in one writev.
+ * A file from the open-file cache: the same head conn_send_file()
+ * builds.  A small body is sent from memory with the head in one
+ * writev; a larger one from the entry's open file, never closed here.
  */
 static void
 conn_send_cached(struct conn *c, struct fcache_entry *e)
@@ -1036,7 +1055,12 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	int		rc;
 
 	worker_update_dates(c->w);
-	if (conn_gzip_cached(c, e) == 0)
+	if (e->fd != -1) {
+		c->fref = e;	/* conn_gzip_file() gives it back if it answers */
+		if (conn_gzip_file(c, e->fd, &e->st, e->type) == 0)
+			return;
+		c->fref = NULL;
+	} else if (conn_gzip_cached(c, e) == 0)
 		return;
 	lm = cond_last_modified(e->st.st_mtime, c->w->date_sec);
 	if ((rc = conn_conditional(c, &e->st, e->etag, lm)) != 0) {
@@ -1065,6 +1089,13 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	c->wlen = c->whead = b.len;
 	if (c->head_only || e->len == 0) {
 		fcache_put(c->w->fcache, e);
+		return;
+	}
+	if (e->fd != -1) {
+		c->fref = e;
+		c->ffd = e->fd;
+		c->foff = 0;
+		c->fend = e->st.st_size;
 		return;
 	}
 	c->mref = e;
@@ -1268,7 +1299,7 @@ conn_gzip_file(struct conn *c, int fd, const struct stat *st,
 		c->moff = 0;
 	}
 done:
-	close(fd);
+	conn_fd_done(c, fd);
 	return 0;
 }
 
@@ -1469,10 +1500,7 @@ conn_body_expect(struct conn *c)
 static void
 conn_body_error(struct conn *c, int status, const char *why)
 {
-	if (c->ffd != -1) {
-		close(c->ffd);
-		c->ffd = -1;
-	}
+	conn_release_file(c);
 	free(c->parts);
 	c->parts = NULL;
 	c->keep_alive = 0;
@@ -2199,10 +2227,7 @@ conn_finish(struct conn *c)
 		conn_stream(c);
 		return;
 	}
-	if (c->ffd != -1) {
-		close(c->ffd);
-		c->ffd = -1;
-	}
+	conn_release_file(c);
 	free(c->parts);
 	c->parts = NULL;
 	conn_release_mbody(c);

@@ -62,6 +62,8 @@ entry_free(struct fcache *fc, struct fcache_entry *e)
 {
 	if (fc->fw != NULL)
 		fwatch_drop(fc->fw, e->wds, e->nwd);
+	if (e->fd != -1)
+		close(e->fd);
 	free(e->key);
 	free(e->body);
 	free(e->gz);
@@ -234,27 +236,35 @@ fcache_watch_entry(struct worker *w, struct fcache_entry *e, int fd)
 		e->nwd = 0;
 }
 
-/* A new entry from the open file in res (which stays open). */
+/*
+ * A new entry from the open file in res: a small one is read, and
+ * res->fd stays the caller's; a larger one keeps res->fd.
+ */
 static struct fcache_entry *
 fcache_load(struct worker *w, const char *key, uint32_t h,
-    const struct file_res *res)
+    struct file_res *res)
 {
 	struct fcache		*fc = w->fcache;
 	struct fcache_entry	*e;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
-	    (e->key = strdup(key)) == NULL ||
-	    (e->body = malloc(res->st.st_size ? (size_t)res->st.st_size : 1))
-	    == NULL)
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->fd = -1;
+	if ((e->key = strdup(key)) == NULL)
 		goto fail;
-	if (pread(res->fd, e->body, (size_t)res->st.st_size, 0) !=
+	if (res->st.st_size > FCACHE_FILE_MAX) {
+		e->fd = res->fd;
+		res->fd = -1;
+	} else if ((e->body = malloc(res->st.st_size ?
+	    (size_t)res->st.st_size : 1)) == NULL ||
+	    pread(res->fd, e->body, (size_t)res->st.st_size, 0) !=
 	    res->st.st_size)
 		goto fail;	/* changed under us: serve it uncached */
 	e->len = (size_t)res->st.st_size;
 	e->hash = h;
 	e->st = res->st;
 	e->type = res->type;
-	fcache_watch_entry(w, e, res->fd);
+	fcache_watch_entry(w, e, e->fd != -1 ? e->fd : res->fd);
 	etag_make(e->etag, sizeof(e->etag), (uint64_t)e->st.st_ino,
 	    (uint64_t)e->st.st_size, (int64_t)e->st.st_mtim.tv_sec,
 	    e->st.st_mtim.tv_nsec);
@@ -267,8 +277,7 @@ fcache_load(struct worker *w, const char *key, uint32_t h,
 	fc->n++;
 	return e;
 fail:
-	if (e != NULL)
-		entry_free(fc, e);
+	entry_free(fc, e);
 	return NULL;
 }
 
@@ -276,7 +285,7 @@ static int
 cacheable(const struct file_res *res)
 {
 	return res->status == 200 && S_ISREG(res->st.st_mode) &&
-	    !res->via_index && res->st.st_size <= FCACHE_FILE_MAX;
+	    !res->via_index;
 }
 
 /*
@@ -322,8 +331,10 @@ fcache_get(struct worker *w, const char *path, struct file_res *res)
 	if (fc == NULL || !cacheable(res) ||
 	    (e = fcache_load(w, path, h, res)) == NULL)
 		return NULL;
-	close(res->fd);
-	res->fd = -1;
+	if (res->fd != -1) {
+		close(res->fd);
+		res->fd = -1;
+	}
 hit:
 	lru_unlink(fc, e);
 	lru_front(fc, e);

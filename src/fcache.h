@@ -1,16 +1,16 @@
 /*
- * The open-file cache: small files held in memory with their stat and
- * validators, per worker.  A hit costs no system call: inotify
- * (fwatch.c) says when a file or a directory above it changed, and
- * only then is the file stat()ed again.  Unlike nginx's
- * open_file_cache_valid window, a file changed a moment ago is never
- * served stale.  An entry inotify cannot vouch for (no inotify, out of
- * watches, a symlink on its path) is stat()ed on every hit.  As a
- * backstop for file systems whose changes inotify does not see (NFS
- * written from another host), every entry is also stat()ed at least
- * every FCACHE_RECHECK_MS.  Only files named directly are cached; an
- * index file is looked up every time, since adding a better one must
- * take effect at once.
+ * The open-file cache: small files held in memory, and larger ones
+ * open (for sendfile), with their stat and validators, per worker.  A
+ * hit costs no system call: inotify (fwatch.c) says when a file or a
+ * directory above it changed, and only then is the file stat()ed
+ * again.  Unlike nginx's open_file_cache_valid window, a file changed a
+ * moment ago is never served stale.  An entry inotify cannot vouch for
+ * (no inotify, out of watches, a symlink on its path) is stat()ed on
+ * every hit.  As a backstop for file systems whose changes inotify does
+ * not see (NFS written from another host), every entry is also
+ * stat()ed at least every FCACHE_RECHECK_MS.  Only files named directly
+ * are cached; an index file is looked up every time, since adding a
+ * better one must take effect at once.
  */
 #ifndef HEARTH_FCACHE_H
 #define HEARTH_FCACHE_H
@@ -26,7 +26,7 @@
 #include "http_cond.h"
 
 #define FCACHE_ENTRIES	256		/* per worker */
-#define FCACHE_FILE_MAX	(16 * 1024)	/* larger files use sendfile */
+#define FCACHE_FILE_MAX	(16 * 1024)	/* larger: kept open, not read */
 #define FCACHE_RECHECK_MS 1000		/* stat() a watched entry this often */
 
 struct ev_loop;
@@ -40,8 +40,9 @@ struct fcache_entry {
 	struct stat		 st;
 	const char		*type;
 	char			 etag[ETAG_MAX];
-	char			*body;
+	char			*body;		/* NULL when fd is open */
 	size_t			 len;
+	int			 fd;		/* a large file's, or -1 */
 	/* the gzip variant, made on first demand (gzip_cached()) */
 	char			*gz;
 	size_t			 gzlen;

@@ -81,8 +81,22 @@ chmod 0, "$d/r.txt";
 is($st, 403, 'a cached file made unreadable: 403');
 chmod 0644, "$d/r.txt";
 
-spew("$root/htdocs/big.txt", "x" x 100000);
+
+# Above 16 KiB the cache keeps the file open instead of its bytes.
+spew("$d/big.txt", "x" x 100000);
 ($st, undef, $body) = $h->get('/big.txt');
 is(length $body, 100000, 'files above the cache limit are sent whole');
+after_change('/big.txt', sub { spew("$d/big.txt", "y" x 100000) },
+    "y" x 100000, 'a large file rewritten in place');
+after_change('/big.txt', sub { spew("$d/big.txt", "z" x 50000) },
+    "z" x 50000, 'a large file made shorter: the new length');
+after_change('/big.txt', sub {
+	spew("$d/.big.tmp", "w" x 70000);
+	rename("$d/.big.tmp", "$d/big.txt") or die;
+}, "w" x 70000, 'a large file renamed over');
+$h->get('/big.txt') for 1 .. 3;
+unlink "$d/big.txt";
+($st) = $h->get('/big.txt');
+is($st, 404, 'a large cached file deleted: 404');
 $h->stop;
 done_testing;
