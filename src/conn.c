@@ -14,7 +14,6 @@
 #include <sys/uio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <time.h>
@@ -232,7 +231,6 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
     socklen_t salen, int proxy_protocol)
 {
 	struct conn	*c;
-	int		 on = 1;
 
 	if ((c = w->free_conns) != NULL)
 		w->free_conns = c->next_free;
@@ -247,7 +245,6 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	c->fd = fd;
 	c->ffd = -1;
 	w->nconns++;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	memcpy(&c->peer_ss, sa, salen < sizeof(c->peer_ss) ? salen :
 	    sizeof(c->peer_ss));
 	if (remoteip_format(sa, c->peer, sizeof(c->peer)) == -1)
