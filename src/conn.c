@@ -2195,6 +2195,13 @@ conn_step_write(struct conn *c)
 				return STEP_CLOSED;
 			}
 			c->body_sent += (uint64_t)n;
+			/*
+			 * A short write filled the socket: skip the call that
+			 * would only say EAGAIN.  EPOLLOUT (or a shrunk file's
+			 * 0 on the next call) comes round again.
+			 */
+			if ((size_t)n < chunk)
+				return STEP_AGAIN;
 		}
 		switch (conn_next_part(c)) {
 		case 0:
