@@ -172,18 +172,28 @@ resp_header_num(struct resp_buf *b, const char *name, uint64_t v)
 	resp_add(b, "\r\n", 2);
 }
 
+/* With resp_add(), not snprintf(): every 404 makes one. */
 size_t
 resp_error_body(int status, char *buf, size_t cap)
 {
-	int		 i = resp_find(status), n;
+	struct resp_buf	 b;
+	int		 i = resp_find(status);
 	const char	*reason = i == -1 ? "Error" : statuses[i].reason;
 	const char	*text = i == -1 || statuses[i].text == NULL ? "" :
 			    statuses[i].text;
 
-	n = snprintf(buf, cap, "<!DOCTYPE html>\n<html><head>"
-	    "<title>%d %s</title></head>\n<body><h1>%s</h1>\n<p>%s</p>\n"
-	    "</body></html>\n", status, reason, reason, text);
-	if (n < 0)
+	if (cap == 0)
 		return 0;
-	return (size_t)n >= cap ? cap - 1 : (size_t)n;
+	resp_init(&b, buf, cap - 1);
+	resp_str(&b, "<!DOCTYPE html>\n<html><head><title>");
+	resp_num(&b, status < 0 ? 0 : (uint64_t)status);
+	resp_add(&b, " ", 1);
+	resp_str(&b, reason);
+	resp_str(&b, "</title></head>\n<body><h1>");
+	resp_str(&b, reason);
+	resp_str(&b, "</h1>\n<p>");
+	resp_str(&b, text);
+	resp_str(&b, "</p>\n</body></html>\n");
+	buf[b.len] = '\0';
+	return b.len;
 }

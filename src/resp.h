@@ -34,6 +34,8 @@ void	 resp_header_num(struct resp_buf *, const char *name, uint64_t v);
 /*
  * The built-in HTML body for an error status.  Fixed text per status:
  * nothing from the request is echoed, so nothing leaks or needs escaping.
+ * Returns its length; buf is NUL-terminated, and a body longer than
+ * cap - 1 bytes is cut short.
  */
 size_t	 resp_error_body(int status, char *buf, size_t cap);
 

@@ -28,7 +28,7 @@ int
 main(void)
 {
 	struct resp_buf	b;
-	size_t		i;
+	size_t		i, n;
 
 	resp_init(&b, buf, sizeof(buf));
 	resp_status(&b, 200, DATE, "hearth/1");
@@ -62,6 +62,22 @@ main(void)
 		    "fits"))
 			tap_diag("  len %zu overflow %d", b.len, b.overflow);
 	}
+	n = resp_error_body(404, buf, sizeof(buf));
+	tap_is_str(buf, "<!DOCTYPE html>\n<html><head><title>404 Not Found"
+	    "</title></head>\n<body><h1>Not Found</h1>\n<p>The requested URL "
+	    "was not found on this server.</p>\n</body></html>\n",
+	    "error body: 404");
+	tap_is_int(n, strlen(buf), "error body: its length");
+	resp_error_body(299, buf, sizeof(buf));
+	tap_is_str(buf, "<!DOCTYPE html>\n<html><head><title>299 Error"
+	    "</title></head>\n<body><h1>Error</h1>\n<p></p>\n</body></html>\n",
+	    "error body: a code we have no text for");
+	memset(buf, 'Z', sizeof(buf));
+	n = resp_error_body(404, buf, 40);
+	tap_ok(n < 40 && buf[n] == '\0' && buf[40] == 'Z',
+	    "error body: cut short within cap, NUL-terminated");
+	tap_is_int(resp_error_body(404, buf, 0), 0, "error body: cap 0");
+
 	resp_init(&b, buf, 10);
 	resp_num(&b, 12345678901ULL);
 	resp_add(&b, "x", 1);
