@@ -176,6 +176,14 @@ fwatch_event(struct fwatch *fw, const struct inotify_event *ev)
 	/* IN_IGNORED: gone with its inode or its file system */
 	if (ev->mask & (FWATCH_MOVES | IN_UNMOUNT | IN_IGNORED))
 		return FWATCH_MOVED;
+	/*
+	 * A named event is a directory telling of a child.  Everything we
+	 * rely on has a watch of its own, which tells of its own changes,
+	 * so a log file or an upload written beside a cached file costs
+	 * the cache nothing.
+	 */
+	if (ev->len > 0)
+		return FWATCH_NONE;
 	return FWATCH_CHANGED;
 }
 
