@@ -14,7 +14,6 @@
 #include <sys/uio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <time.h>
@@ -72,6 +71,8 @@ static void	conn_var_headers(struct conn *, struct resp_buf *);
 static void	conn_tls_begin(struct conn *);
 static void	conn_tls_handshake(struct conn *);
 static void	conn_read_event(struct conn *);
+static void	conn_var_fixed(struct conn *, struct resp_buf *, long long *);
+static void	conn_expires(struct conn *, struct resp_buf *, long long);
 static int	conn_gzip_file(struct conn *, int, const struct stat *,
 		    const char *);
 static int	conn_gzip_cached(struct conn *, struct fcache_entry *);
@@ -111,6 +112,25 @@ conn_release_mbody(struct conn *c)
 	c->mref = NULL;
 	c->mbody = NULL;
 	c->mlen = c->moff = 0;
+}
+
+/* Done with a file: close it, or give it back to the open-file cache. */
+static void
+conn_fd_done(struct conn *c, int fd)
+{
+	if (c->fref != NULL && fd == c->fref->fd) {
+		fcache_put(c->w->fcache, c->fref);
+		c->fref = NULL;
+	} else
+		close(fd);
+}
+
+static void
+conn_release_file(struct conn *c)
+{
+	if (c->ffd != -1)
+		conn_fd_done(c, c->ffd);
+	c->ffd = -1;
 }
 
 static void
@@ -220,7 +240,7 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
     socklen_t salen, const struct listener *l)
 {
 	struct conn	*c;
-	int		 on = 1, proxy_protocol = l->proxy_protocol;
+	int		 proxy_protocol = l->proxy_protocol;
 
 	if ((c = w->free_conns) != NULL)
 		w->free_conns = c->next_free;
@@ -236,7 +256,6 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	c->ffd = -1;
 	c->tls = l->tls && w->conf->tls.server != NULL;
 	w->nconns++;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	memcpy(&c->peer_ss, sa, salen < sizeof(c->peer_ss) ? salen :
 	    sizeof(c->peer_ss));
 	if (remoteip_format(sa, c->peer, sizeof(c->peer)) == -1)
@@ -472,8 +491,7 @@ conn_close(struct conn *c)
 		c->ssl = NULL;
 	}
 	close(c->fd);
-	if (c->ffd != -1)
-		close(c->ffd);
+	conn_release_file(c);
 	free(c->parts);
 	conn_release_mbody(c);
 	conn_release_buffers(c);
@@ -660,8 +678,8 @@ conn_multipart(struct conn *c, struct resp_buf *b, const struct stat *st,
 	strlcpy(mp->type, type, sizeof(mp->type));
 	resp_fmt(b, "Content-Type: multipart/byteranges; boundary=%s\r\n",
 	    mp->boundary);
-	resp_fmt(b, "Content-Length: %llu\r\n", (unsigned long long)
-	    range_multipart_length(r, n, mp->size, mp->boundary, mp->type));
+	resp_header_num(b, "Content-Length", range_multipart_length(r, n,
+	    mp->size, mp->boundary, mp->type));
 	c->parts = mp;
 	/* the first part's header goes out right after the head */
 	resp_connection(c, b);
@@ -712,8 +730,7 @@ conn_range(struct conn *c, struct resp_buf *b, const struct stat *st,
 	range_content_range(cr, sizeof(cr), &r[0], (uint64_t)st->st_size);
 	resp_header(b, "Content-Range", cr);
 	resp_header(b, "Content-Type", type);
-	resp_fmt(b, "Content-Length: %llu\r\n",
-	    (unsigned long long)(r[0].last - r[0].first + 1));
+	resp_header_num(b, "Content-Length", r[0].last - r[0].first + 1);
 	resp_connection(c, b);
 	resp_add(b, "\r\n", 2);
 	c->whead = b->len;
@@ -748,12 +765,12 @@ conn_file_body(struct conn *c, struct resp_buf *b, int fd,
     const struct stat *st, const char *type)
 {
 	resp_header(b, "Content-Type", type);
-	resp_fmt(b, "Content-Length: %lld\r\n", (long long)st->st_size);
+	resp_header_num(b, "Content-Length", (uint64_t)st->st_size);
 	resp_connection(c, b);
 	resp_add(b, "\r\n", 2);
 	c->wlen = c->whead = b->len;
 	if (c->head_only || st->st_size == 0) {
-		close(fd);
+		conn_fd_done(c, fd);
 		return;
 	}
 	c->ffd = fd;
@@ -787,7 +804,7 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 	    (uint64_t)st->st_size, (int64_t)st->st_mtim.tv_sec,
 	    st->st_mtim.tv_nsec);
 	if ((rc = conn_conditional(c, st, etag, lm)) != 0) {
-		close(fd);
+		conn_fd_done(c, fd);
 		if (rc == 304)
 			conn_not_modified(c, etag, lm);
 		else
@@ -798,7 +815,7 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 	case 206:
 		c->wlen = b.len;
 		if (c->head_only) {
-			close(fd);
+			conn_fd_done(c, fd);
 			c->wlen = c->whead;
 			free(c->parts);
 			c->parts = NULL;
@@ -806,11 +823,11 @@ conn_send_file(struct conn *c, int status, int fd, const struct stat *st,
 			c->ffd = fd;
 		return;
 	case 416:
-		close(fd);
+		conn_fd_done(c, fd);
 		conn_error_range(c, (uint64_t)st->st_size);
 		return;
 	case 500:
-		close(fd);
+		conn_fd_done(c, fd);
 		conn_error(c, 500, NULL);
 		return;
 	}
@@ -903,7 +920,7 @@ conn_error(struct conn *c, int status, const char *extra)
 	if (extra != NULL)
 		resp_str(&b, extra);
 	resp_str(&b, "Content-Type: text/html; charset=utf-8\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
+	resp_header_num(&b, "Content-Length", blen);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->whead = b.len;
@@ -958,7 +975,7 @@ conn_send_redirect(struct conn *c, int status, const char *location)
 	resp_begin(c, &b, status);
 	resp_str(&b, location);
 	resp_str(&b, "Content-Type: text/html; charset=utf-8\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", blen);
+	resp_header_num(&b, "Content-Length", blen);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->whead = b.len;
@@ -1136,7 +1153,7 @@ conn_respond_body(struct conn *c, int status, const char *type,
 		resp_str(&b, extra);
 	resp_header(&b, "Content-Type", type);
 	resp_str(&b, "Cache-Control: no-cache\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", body->len);
+	resp_header_num(&b, "Content-Length", body->len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -1227,8 +1244,40 @@ conn_template(struct conn *c, int status, const char *path,
 }
 
 /*
- * A small file from the open-file cache: the same head conn_send_file()
- * builds, and the body from memory, sent with the head in one writev.
+ * A cached file's 200 head from Accept-Ranges to Content-Length, made
+ * once per entry by the calls conn_send_cached() would make on every
+ * request, so the bytes are the same.  Only Expires is left out: it
+ * moves with the clock.  Not while the file's mtime is in the future,
+ * where Last-Modified is now.  -1: build the head per request.
+ */
+static int
+conn_cached_head(struct conn *c, struct fcache_entry *e, time_t lm)
+{
+	char		buf[RESP_HEAD_MAX];
+	struct resp_buf	b;
+
+	if (e->head != NULL)
+		return 0;
+	if (lm != e->st.st_mtime)
+		return -1;
+	resp_init(&b, buf, sizeof(buf));
+	resp_str(&b, "Accept-Ranges: bytes\r\n");
+	resp_validators(&b, e->etag, lm);
+	conn_var_fixed(c, &b, &e->max_age);
+	e->head_split = b.len;
+	resp_header(&b, "Content-Type", e->type);
+	resp_header_num(&b, "Content-Length", e->len);
+	if (b.overflow || (e->head = malloc(b.len)) == NULL)
+		return -1;
+	memcpy(e->head, buf, b.len);
+	e->head_len = b.len;
+	return 0;
+}
+
+/*
+ * A file from the open-file cache: the same head conn_send_file()
+ * builds.  A small body is sent from memory with the head in one
+ * writev; a larger one from the entry's open file, never closed here.
  */
 static void
 conn_send_cached(struct conn *c, struct fcache_entry *e)
@@ -1238,7 +1287,12 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	int		rc;
 
 	worker_update_dates(c->w);
-	if (conn_gzip_cached(c, e) == 0)
+	if (e->fd != -1) {
+		c->fref = e;	/* conn_gzip_file() gives it back if it answers */
+		if (conn_gzip_file(c, e->fd, &e->st, e->type) == 0)
+			return;
+		c->fref = NULL;
+	} else if (conn_gzip_cached(c, e) == 0)
 		return;
 	lm = cond_last_modified(e->st.st_mtime, c->w->date_sec);
 	if ((rc = conn_conditional(c, &e->st, e->etag, lm)) != 0) {
@@ -1250,16 +1304,30 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 		return;
 	}
 	resp_begin(c, &b, 200);
-	resp_str(&b, "Accept-Ranges: bytes\r\n");
-	resp_validators(&b, e->etag, lm);
-	conn_var_headers(c, &b);
-	resp_header(&b, "Content-Type", e->type);
-	resp_fmt(&b, "Content-Length: %zu\r\n", e->len);
+	if (conn_cached_head(c, e, lm) == 0) {
+		resp_add(&b, e->head, e->head_split);
+		conn_expires(c, &b, e->max_age);
+		resp_add(&b, e->head + e->head_split,
+		    e->head_len - e->head_split);
+	} else {
+		resp_str(&b, "Accept-Ranges: bytes\r\n");
+		resp_validators(&b, e->etag, lm);
+		conn_var_headers(c, &b);
+		resp_header(&b, "Content-Type", e->type);
+		resp_header_num(&b, "Content-Length", e->len);
+	}
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
 	if (c->head_only || e->len == 0) {
 		fcache_put(c->w->fcache, e);
+		return;
+	}
+	if (e->fd != -1) {
+		c->fref = e;
+		c->ffd = e->fd;
+		c->foff = 0;
+		c->fend = e->st.st_size;
 		return;
 	}
 	c->mref = e;
@@ -1280,11 +1348,23 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 static void
 conn_var_headers(struct conn *c, struct resp_buf *b)
 {
+	long long	age;
+
+	conn_var_fixed(c, b, &age);
+	conn_expires(c, b, age);
+}
+
+/*
+ * Vary and Cache-Control: they depend on the config, the path and the
+ * type only.  *max_age is for Expires, or -1 for none.
+ */
+static void
+conn_var_fixed(struct conn *c, struct resp_buf *b, long long *max_age)
+{
 	const struct config	*conf = c->w->conf;
 	const char		*cc;
-	char			 date[DATE_HTTP_LEN + 1];
-	long long		 age;
 
+	*max_age = -1;
 	if (c->var_path == NULL || c->var_type == NULL)
 		return;
 	if (conf->gzip.enabled && accept_enc_type_match((const char *const *)
@@ -1293,11 +1373,20 @@ conn_var_headers(struct conn *c, struct resp_buf *b)
 	if ((cc = conf_cache_control(conf, c->var_path, c->var_type)) == NULL)
 		return;
 	resp_header(b, "Cache-Control", cc);
-	/* for HTTP/1.0 caches; Cache-Control wins (RFC 9111 section 5.3) */
-	if (cachectl_max_age(cc, &age) == 0) {
-		date_http(c->w->date_sec + (time_t)age, date);
-		resp_header(b, "Expires", date);
-	}
+	if (cachectl_max_age(cc, max_age) == -1)
+		*max_age = -1;
+}
+
+/* For HTTP/1.0 caches; Cache-Control wins (RFC 9111 section 5.3). */
+static void
+conn_expires(struct conn *c, struct resp_buf *b, long long max_age)
+{
+	char	date[DATE_HTTP_LEN + 1];
+
+	if (max_age < 0)
+		return;
+	date_http(c->w->date_sec + (time_t)max_age, date);
+	resp_header(b, "Expires", date);
 }
 
 /*
@@ -1337,7 +1426,7 @@ conn_gzip_head(struct conn *c, const char *etag, time_t lm,
 	conn_var_headers(c, &b);
 	resp_str(&b, "Content-Encoding: gzip\r\n");
 	resp_header(&b, "Content-Type", type);
-	resp_fmt(&b, "Content-Length: %lld\r\n", (long long)len);
+	resp_header_num(&b, "Content-Length", (uint64_t)len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -1442,7 +1531,7 @@ conn_gzip_file(struct conn *c, int fd, const struct stat *st,
 		c->moff = 0;
 	}
 done:
-	close(fd);
+	conn_fd_done(c, fd);
 	return 0;
 }
 
@@ -1662,10 +1751,7 @@ conn_body_expect(struct conn *c)
 static void
 conn_body_error(struct conn *c, int status, const char *why)
 {
-	if (c->ffd != -1) {
-		close(c->ffd);
-		c->ffd = -1;
-	}
+	conn_release_file(c);
 	free(c->parts);
 	c->parts = NULL;
 	c->keep_alive = 0;
@@ -1932,7 +2018,7 @@ conn_health(struct conn *c)
 	resp_begin(c, &b, c->w->lb_draining ? 503 : 200);
 	resp_str(&b, "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", strlen(body));
+	resp_header_num(&b, "Content-Length", strlen(body));
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->whead = b.len;
@@ -2013,7 +2099,7 @@ conn_send_injected(struct conn *c, int status, int fd,
 		resp_validators(&b, ietag, lm);
 	}
 	resp_header(&b, "Content-Type", type);
-	resp_fmt(&b, "Content-Length: %llu\r\n", (unsigned long long)len);
+	resp_header_num(&b, "Content-Length", len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -2050,7 +2136,7 @@ conn_live_script(struct conn *c)
 	resp_validators(&b, etag, lm);
 	resp_str(&b, "Content-Type: application/javascript; charset=utf-8\r\n"
 	    "Cache-Control: no-cache\r\n");
-	resp_fmt(&b, "Content-Length: %zu\r\n", len);
+	resp_header_num(&b, "Content-Length", len);
 	resp_connection(c, &b);
 	resp_add(&b, "\r\n", 2);
 	c->wlen = c->whead = b.len;
@@ -2503,6 +2589,13 @@ conn_step_write(struct conn *c)
 				return STEP_CLOSED;
 			}
 			c->body_sent += (uint64_t)n;
+			/*
+			 * A short write filled the socket: skip the call that
+			 * would only say EAGAIN.  EPOLLOUT (or a shrunk file's
+			 * 0 on the next call) comes round again.
+			 */
+			if ((size_t)n < chunk)
+				return STEP_AGAIN;
 		}
 		switch (conn_next_part(c)) {
 		case 0:
@@ -2534,10 +2627,7 @@ conn_finish(struct conn *c)
 		conn_stream(c);
 		return;
 	}
-	if (c->ffd != -1) {
-		close(c->ffd);
-		c->ffd = -1;
-	}
+	conn_release_file(c);
 	free(c->parts);
 	c->parts = NULL;
 	conn_release_mbody(c);

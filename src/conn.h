@@ -121,6 +121,7 @@ struct conn {
 	size_t			 mlen, moff;
 	struct fcache_entry	*mref;		/* mbody is this entry's, not ours */
 	int			 ffd;		/* body from a file, or -1 */
+	struct fcache_entry	*fref;		/* ffd is this entry's, not ours */
 	off_t			 foff, fend;
 	/* multipart/byteranges: the parts after the current one */
 	struct conn_parts	*parts;

@@ -269,12 +269,28 @@ ev_translate(uint32_t e)
 	return mask;
 }
 
+/* Call the handlers of the ready descriptors with EV_FIRST set, or not. */
+static void
+ev_dispatch(struct ev_loop *l, const struct epoll_event *evs, int n,
+    int first)
+{
+	struct ev_slot	*s;
+	int		 i, fd;
+
+	for (i = 0; i < n; i++) {
+		fd = evs[i].data.fd;
+		s = &l->slots[fd];
+		/* an earlier callback may have closed this fd */
+		if (s->fn != NULL && ((s->mask & EV_FIRST) != 0) == first)
+			s->fn(l, fd, ev_translate(evs[i].events), s->arg);
+	}
+}
+
 int
 ev_run(struct ev_loop *l)
 {
 	struct epoll_event	 evs[EV_MAX_EVENTS];
-	struct ev_slot		*s;
-	int			 n, i, fd;
+	int			 n;
 
 	l->stop = 0;
 	while (!l->stop) {
@@ -283,14 +299,8 @@ ev_run(struct ev_loop *l)
 		if (n == -1 && errno != EINTR)
 			return -1;
 		ev_tick(l);
-		for (i = 0; i < n; i++) {
-			fd = evs[i].data.fd;
-			s = &l->slots[fd];
-			/* an earlier callback may have closed this fd */
-			if (s->fn != NULL)
-				s->fn(l, fd, ev_translate(evs[i].events),
-				    s->arg);
-		}
+		ev_dispatch(l, evs, n, 1);
+		ev_dispatch(l, evs, n, 0);
 		ev_expire(l);
 		if (l->idle)
 			l->idle(l->idle_arg);

@@ -15,6 +15,11 @@
 #define EV_READ		0x1
 #define EV_WRITE	0x2
 #define EV_EDGE		0x4	/* edge-triggered */
+/*
+ * Called before the other ready descriptors of the same epoll_wait(),
+ * for news they must not act without (fcache.c's file changes).
+ */
+#define EV_FIRST	0x8
 
 struct ev_loop;
 struct ev_tmr;

@@ -1,10 +1,16 @@
 /*
- * The open-file cache: small files held in memory with their stat and
- * validators, per worker.  A hit costs one stat() of the file, never an
- * open(): unlike nginx's open_file_cache_valid window, a file changed a
- * moment ago is never served stale.  Only files named directly are
- * cached; an index file is looked up every time, since adding a better
- * one must take effect at once.
+ * The open-file cache: small files held in memory, and larger ones
+ * open (for sendfile), with their stat and validators, per worker.  A
+ * hit costs no system call: inotify (fwatch.c) says when a file or a
+ * directory above it changed, and only then is the file stat()ed
+ * again.  Unlike nginx's open_file_cache_valid window, a file changed a
+ * moment ago is never served stale.  An entry inotify cannot vouch for
+ * (no inotify, out of watches, a symlink on its path) is stat()ed on
+ * every hit.  As a backstop for file systems whose changes inotify does
+ * not see (NFS written from another host), every entry is also
+ * stat()ed at least every FCACHE_RECHECK_MS.  Only files named directly
+ * are cached; an index file is looked up every time, since adding a
+ * better one must take effect at once.
  */
 #ifndef HEARTH_FCACHE_H
 #define HEARTH_FCACHE_H
@@ -15,12 +21,15 @@
 #include <time.h>
 
 #include "file.h"
+#include "fwatch.h"
 #include "gzip.h"
 #include "http_cond.h"
 
 #define FCACHE_ENTRIES	256		/* per worker */
-#define FCACHE_FILE_MAX	(16 * 1024)	/* larger files use sendfile */
+#define FCACHE_FILE_MAX	(16 * 1024)	/* larger: kept open, not read */
+#define FCACHE_RECHECK_MS 1000		/* stat() a watched entry this often */
 
+struct ev_loop;
 struct worker;
 
 struct fcache_entry {
@@ -31,21 +40,42 @@ struct fcache_entry {
 	struct stat		 st;
 	const char		*type;
 	char			 etag[ETAG_MAX];
-	char			*body;
+	char			*body;		/* NULL when fd is open */
 	size_t			 len;
+	int			 fd;		/* a large file's, or -1 */
 	/* the gzip variant, made on first demand (gzip_cached()) */
 	char			*gz;
 	size_t			 gzlen;
 	char			 gzetag[GZIP_ETAG_MAX];
 	int			 gzfail;
+	/*
+	 * conn.c's, made on the first 200: the head from Accept-Ranges to
+	 * Content-Length, Expires (which moves with the clock) going in
+	 * at head_split when max_age >= 0.
+	 */
+	char			*head;
+	size_t			 head_len, head_split;
+	long long		 max_age;
 	unsigned		 refs;		/* responses still sending it */
 	int			 dead;		/* out of the table */
+	/* freshness: watched (nwd > 0) entries skip stat() between events */
+	int			 wds[FWATCH_DEPTH];
+	size_t			 nwd;
+	uint64_t		 gen;		/* the cache's, when last seen fresh */
+	uint64_t		 checked;	/* ms (ev_now), when last stat()ed */
 };
 
 struct fcache;
 
 struct fcache	*fcache_new(void);
 void		 fcache_free(struct fcache *);
+
+/*
+ * Have inotify vouch for entries under the directory open as dirfd,
+ * with the watch descriptor in loop.  -1 with errno: no inotify; every
+ * hit then stat()s its file.
+ */
+int		 fcache_watch(struct fcache *, struct ev_loop *, int dirfd);
 
 /*
  * The entry for path, referenced (release it with fcache_put()), or NULL

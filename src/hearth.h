@@ -63,6 +63,11 @@
 #define MAX_CONNECTIONS		1000000
 
 #define LISTEN_BACKLOG		511
+/*
+ * TCP_NOTSENT_LOWAT on every client socket (see listen.c): how much of
+ * a response may sit in the kernel not yet sent.
+ */
+#define SEND_LOWAT		(128 * 1024)
 #define READ_BUF_SIZE		16384	/* per connection; grows to hold a head */
 #define BUF_POOL		64	/* spare buffers a worker keeps */
 #define ACCESS_LOG_BUF		65536	/* lines gathered per loop iteration */

@@ -17,7 +17,7 @@
 static int
 listen_one(const struct conf_listen *cl, char *errbuf, size_t errlen)
 {
-	int	fd, on = 1, off = 0;
+	int	fd, on = 1, off = 0, lowat = SEND_LOWAT;
 
 	fd = socket(cl->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
@@ -35,6 +35,22 @@ listen_one(const struct conf_listen *cl, char *errbuf, size_t errlen)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	/* wake a worker only when a request has arrived */
 	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &on, sizeof(on));
+	/*
+	 * Accepted sockets inherit these from the listener, which saves a
+	 * setsockopt() per connection.  A response goes out in one send
+	 * (or a head with MSG_MORE, then sendfile), so Nagle only delays.
+	 */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	/*
+	 * Without a low-water mark a large file fills a send buffer that
+	 * autotuning grows to megabytes, and the segments queued there are
+	 * sent when the client's ACKs open the window: in the softirq of the
+	 * client's CPU, not ours.  On loopback that took the 10 MiB
+	 * benchmark's client 7.4 ms of CPU per response instead of 3.6, and
+	 * cut throughput by a third.  Keeping at most SEND_LOWAT unsent, we
+	 * are woken to send more, and send it ourselves.
+	 */
+	setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof(lowat));
 	if (bind(fd, (const struct sockaddr *)&cl->ss, cl->sslen) == -1 ||
 	    listen(fd, LISTEN_BACKLOG) == -1) {
 		snprintf(errbuf, errlen, "cannot bind %s: %s", cl->spec,

@@ -5,49 +5,77 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "logfmt.h"
 
 static const char hexdig[] = "0123456789abcdef";
 
+/*
+ * What each byte becomes: 0, itself; 'x', \xhh; any other letter, that
+ * letter after a backslash.  A table, so the common byte costs a load.
+ */
+static const char logfmt_esc[256] = {
+	[0x00 ... 0x07] = 'x',
+	['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\v'] = 'v',
+	['\f'] = 'x', ['\r'] = 'r',
+	[0x0e ... 0x1f] = 'x',
+	['"'] = '"', ['\\'] = '\\',
+	[0x7f ... 0xff] = 'x',
+};
+
 size_t
 logfmt_escape(char *out, size_t max, const char *in, size_t len, size_t *used)
 {
-	size_t		i, o = 0, need;
+	size_t		i, o = 0;
 	unsigned char	c;
-	char		esc[4];
+	char		k;
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)in[i];
-		need = 1;
-		esc[0] = (char)c;
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			need = 2;
-		} else if (c == '\b' || c == '\n' || c == '\r' || c == '\t' ||
-		    c == '\v') {
-			esc[0] = '\\';
-			esc[1] = c == '\b' ? 'b' : c == '\n' ? 'n' :
-			    c == '\r' ? 'r' : c == '\t' ? 't' : 'v';
-			need = 2;
-		} else if (c < 0x20 || c >= 0x7f) {
-			esc[0] = '\\';
-			esc[1] = 'x';
-			esc[2] = hexdig[c >> 4];
-			esc[3] = hexdig[c & 0xf];
-			need = 4;
+		if ((k = logfmt_esc[c]) == 0) {
+			if (o == max)
+				break;
+			out[o++] = (char)c;
+			continue;
 		}
-		if (o + need > max)
+		if (o + (k == 'x' ? 4 : 2) > max)
 			break;
-		memcpy(out + o, esc, need);
-		o += need;
+		out[o++] = '\\';
+		out[o++] = k;
+		if (k == 'x') {
+			out[o++] = hexdig[c >> 4];
+			out[o++] = hexdig[c & 0xf];
+		}
 	}
 	if (used != NULL)
 		*used = i;
 	return o;
+}
+
+/* v in decimal, at least width digits; returns the length. */
+static size_t
+put_num(char *p, uint64_t v, size_t width)
+{
+	char	tmp[24];
+	size_t	n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 || n < width);
+	for (i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static size_t
+put_str(char *p, const char *s, size_t max)
+{
+	size_t	n = strnlen(s, max);
+
+	memcpy(p, s, n);
+	return n;
 }
 
 static size_t
@@ -64,16 +92,17 @@ put_quoted(char *p, const char *v, size_t len, size_t max)
 	return n;
 }
 
+/* memcpy and put_num(), not snprintf(): this runs for every request */
 size_t
 logfmt_combined(char *buf, const struct logfmt_entry *e)
 {
-	size_t	n = 0, hl;
-	char	num[24];
+	size_t	n = 0;
 
 	/* the host is ours (an address), but escape it like a client byte */
-	hl = logfmt_escape(buf, 64, e->host ? e->host : "-",
-	    strlen(e->host ? e->host : "-"), NULL);
-	n += hl;
+	if (e->host != NULL)
+		n += logfmt_escape(buf, 64, e->host, strlen(e->host), NULL);
+	else
+		buf[n++] = '-';
 	memcpy(buf + n, " - ", 3);
 	n += 3;
 	if (e->user != NULL && *e->user != '\0')
@@ -81,15 +110,21 @@ logfmt_combined(char *buf, const struct logfmt_entry *e)
 		    NULL);
 	else
 		buf[n++] = '-';
-	n += (size_t)snprintf(buf + n, 64, " [%s] ", e->time);
+	memcpy(buf + n, " [", 2);
+	n += 2;
+	n += put_str(buf + n, e->time, 59);
+	memcpy(buf + n, "] ", 2);
+	n += 2;
 	n += put_quoted(buf + n, e->request, e->request_len,
 	    LOGFMT_REQUEST_MAX);
+	buf[n++] = ' ';
+	n += put_num(buf + n, e->status < 0 ? 0 : (uint64_t)e->status, 3);
+	buf[n++] = ' ';
 	if (e->bytes == 0)
-		snprintf(num, sizeof(num), "-");
+		buf[n++] = '-';
 	else
-		snprintf(num, sizeof(num), "%llu",
-		    (unsigned long long)e->bytes);
-	n += (size_t)snprintf(buf + n, 48, " %03d %s ", e->status, num);
+		n += put_num(buf + n, e->bytes, 1);
+	buf[n++] = ' ';
 	n += put_quoted(buf + n, e->referer, e->referer_len,
 	    LOGFMT_HEADER_MAX);
 	buf[n++] = ' ';
@@ -103,11 +138,16 @@ size_t
 logfmt_tls(char *buf, const struct logfmt_entry *e, const char *protocol,
     const char *cipher)
 {
-	size_t	n;
+	size_t	n = 0;
 
-	n = (size_t)snprintf(buf, 64, "[%s] ", e->time);
-	n += logfmt_escape(buf + n, 64, e->host ? e->host : "-",
-	    strlen(e->host ? e->host : "-"), NULL);
+	buf[n++] = '[';
+	n += put_str(buf + n, e->time, 59);
+	memcpy(buf + n, "] ", 2);
+	n += 2;
+	if (e->host != NULL)
+		n += logfmt_escape(buf + n, 64, e->host, strlen(e->host), NULL);
+	else
+		buf[n++] = '-';
 	buf[n++] = ' ';
 	n += logfmt_escape(buf + n, 32, protocol, strlen(protocol), NULL);
 	buf[n++] = ' ';
@@ -115,10 +155,11 @@ logfmt_tls(char *buf, const struct logfmt_entry *e, const char *protocol,
 	buf[n++] = ' ';
 	n += put_quoted(buf + n, e->request, e->request_len,
 	    LOGFMT_REQUEST_MAX);
+	buf[n++] = ' ';
 	if (e->bytes == 0)
-		n += (size_t)snprintf(buf + n, 4, " -\n");
+		buf[n++] = '-';
 	else
-		n += (size_t)snprintf(buf + n, 24, " %llu\n",
-		    (unsigned long long)e->bytes);
+		n += put_num(buf + n, e->bytes, 1);
+	buf[n++] = '\n';
 	return n;
 }

@@ -126,11 +126,32 @@ resp_fmt(struct resp_buf *b, const char *fmt, ...)
 }
 
 void
+resp_num(struct resp_buf *b, uint64_t v)
+{
+	char	tmp[20];
+	size_t	n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	resp_add(b, tmp + n, sizeof(tmp) - n);
+}
+
+/* Every response starts here: resp_add(), not printf, which cost more */
+void
 resp_status(struct resp_buf *b, int status, const char *date,
     const char *server)
 {
-	resp_fmt(b, "HTTP/1.1 %d %s\r\nDate: %s\r\nServer: %s\r\n", status,
-	    resp_reason(status), date, server);
+	resp_add(b, "HTTP/1.1 ", 9);
+	resp_num(b, status < 0 ? 0 : (uint64_t)status);
+	resp_add(b, " ", 1);
+	resp_str(b, resp_reason(status));
+	resp_add(b, "\r\nDate: ", 8);
+	resp_str(b, date);
+	resp_add(b, "\r\nServer: ", 10);
+	resp_str(b, server);
+	resp_add(b, "\r\n", 2);
 }
 
 void
@@ -142,18 +163,37 @@ resp_header(struct resp_buf *b, const char *name, const char *value)
 	resp_add(b, "\r\n", 2);
 }
 
+void
+resp_header_num(struct resp_buf *b, const char *name, uint64_t v)
+{
+	resp_str(b, name);
+	resp_add(b, ": ", 2);
+	resp_num(b, v);
+	resp_add(b, "\r\n", 2);
+}
+
+/* With resp_add(), not snprintf(): every 404 makes one. */
 size_t
 resp_error_body(int status, char *buf, size_t cap)
 {
-	int		 i = resp_find(status), n;
+	struct resp_buf	 b;
+	int		 i = resp_find(status);
 	const char	*reason = i == -1 ? "Error" : statuses[i].reason;
 	const char	*text = i == -1 || statuses[i].text == NULL ? "" :
 			    statuses[i].text;
 
-	n = snprintf(buf, cap, "<!DOCTYPE html>\n<html><head>"
-	    "<title>%d %s</title></head>\n<body><h1>%s</h1>\n<p>%s</p>\n"
-	    "</body></html>\n", status, reason, reason, text);
-	if (n < 0)
+	if (cap == 0)
 		return 0;
-	return (size_t)n >= cap ? cap - 1 : (size_t)n;
+	resp_init(&b, buf, cap - 1);
+	resp_str(&b, "<!DOCTYPE html>\n<html><head><title>");
+	resp_num(&b, status < 0 ? 0 : (uint64_t)status);
+	resp_add(&b, " ", 1);
+	resp_str(&b, reason);
+	resp_str(&b, "</title></head>\n<body><h1>");
+	resp_str(&b, reason);
+	resp_str(&b, "</h1>\n<p>");
+	resp_str(&b, text);
+	resp_str(&b, "</p>\n</body></html>\n");
+	buf[b.len] = '\0';
+	return b.len;
 }

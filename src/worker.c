@@ -337,8 +337,11 @@ worker_setup(struct worker *w, const struct worker_args *a)
 		log_warn("document_root %s", conf->document_root);
 		return -1;
 	}
-	/* room for every connection, its file, and our own descriptors */
-	maxfd = (int)conf->limits.max_connections * 2 + 64;
+	/*
+	 * Room for every connection, its file, the open-file cache's files
+	 * and our own descriptors.
+	 */
+	maxfd = (int)conf->limits.max_connections * 2 + FCACHE_ENTRIES + 64;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur <
 	    (rlim_t)maxfd) {
 		rl.rlim_cur = rl.rlim_max < (rlim_t)maxfd ? rl.rlim_max :
@@ -362,6 +365,10 @@ worker_setup(struct worker *w, const struct worker_args *a)
 	 * never walked whole at start: pages no connection has used are
 	 * never touched, so a worker's memory is what it serves.
 	 */
+	if (w->fcache != NULL && fcache_watch(w->fcache, w->loop,
+	    w->docroot_fd) == -1)
+		log_warn("open-file cache: inotify (fs.inotify."
+		    "max_user_instances?); every hit will stat its file");
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
