@@ -1287,12 +1287,7 @@ conn_send_cached(struct conn *c, struct fcache_entry *e)
 	int		rc;
 
 	worker_update_dates(c->w);
-	if (e->fd != -1) {
-		c->fref = e;	/* conn_gzip_file() gives it back if it answers */
-		if (conn_gzip_file(c, e->fd, &e->st, e->type) == 0)
-			return;
-		c->fref = NULL;
-	} else if (conn_gzip_cached(c, e) == 0)
+	if (conn_gzip_cached(c, e) == 0)
 		return;
 	lm = cond_last_modified(e->st.st_mtime, c->w->date_sec);
 	if ((rc = conn_conditional(c, &e->st, e->etag, lm)) != 0) {
@@ -1554,8 +1549,16 @@ conn_gzip_cached(struct conn *c, struct fcache_entry *e)
 		conn_error(c, 406, NULL);
 		goto put;
 	}
-	if (gzip_cached(e, c->w->conf->gzip.level) == -1)
+	if (fcache_gzip(c->w->fcache, e, c->w->conf->gzip.level) == -1) {
+		if (e->fd == -1)
+			return -1;
+		/* no room to keep it: compress it for this response */
+		c->fref = e;
+		if (conn_gzip_file(c, e->fd, &e->st, e->type) == 0)
+			return 0;
+		c->fref = NULL;
 		return -1;
+	}
 	lm = cond_last_modified(e->st.st_mtime, c->w->date_sec);
 	if (conn_gzip_cond(c, &e->st, e->gzetag, lm))
 		goto put;

@@ -35,6 +35,7 @@ struct fcache {
 	size_t			 n;
 	struct fwatch		*fw;		/* NULL: stat() every hit */
 	uint64_t		 gen;		/* bumped by each change */
+	size_t			 gzbytes;	/* large files' gzip variants */
 };
 
 static uint32_t
@@ -62,8 +63,11 @@ entry_free(struct fcache *fc, struct fcache_entry *e)
 {
 	if (fc->fw != NULL)
 		fwatch_drop(fc->fw, e->wds, e->nwd);
-	if (e->fd != -1)
+	if (e->fd != -1) {
 		close(e->fd);
+		if (e->gz != NULL)
+			fc->gzbytes -= e->gzlen;
+	}
 	free(e->key);
 	free(e->body);
 	free(e->gz);
@@ -340,4 +344,30 @@ hit:
 	lru_front(fc, e);
 	e->refs++;
 	return e;
+}
+
+int
+fcache_gzip(struct fcache *fc, struct fcache_entry *e, int level)
+{
+	if (e->gz != NULL)
+		return 0;
+	if (e->gzfail || gzip_etag(e->gzetag, sizeof(e->gzetag), e->etag)
+	    == -1)
+		return -1;
+	if (e->fd == -1) {
+		if (gzip_buf(e->body, e->len, level, &e->gz, &e->gzlen) == -1)
+			e->gzfail = 1;	/* don't try again on every request */
+		return e->gzfail ? -1 : 0;
+	}
+	/* the file's size bounds its variant's, give or take the header */
+	if (e->st.st_size > GZIP_FILE_MAX ||
+	    fc->gzbytes + (size_t)e->st.st_size > GZIP_CACHE_MAX)
+		return -1;
+	if (gzip_fd(e->fd, (size_t)e->st.st_size, level, &e->gz,
+	    &e->gzlen) == -1) {
+		e->gzfail = 1;
+		return -1;
+	}
+	fc->gzbytes += e->gzlen;
+	return 0;
 }

@@ -43,7 +43,7 @@ struct fcache_entry {
 	char			*body;		/* NULL when fd is open */
 	size_t			 len;
 	int			 fd;		/* a large file's, or -1 */
-	/* the gzip variant, made on first demand (gzip_cached()) */
+	/* the gzip variant, made on first demand (fcache_gzip()) */
 	char			*gz;
 	size_t			 gzlen;
 	char			 gzetag[GZIP_ETAG_MAX];
@@ -85,5 +85,15 @@ int		 fcache_watch(struct fcache *, struct ev_loop *, int dirfd);
 struct fcache_entry *fcache_get(struct worker *, const char *path,
 		    struct file_res *res);
 void		 fcache_put(struct fcache *, struct fcache_entry *);
+
+/*
+ * Make sure the entry holds its gzip variant, compressed once and kept
+ * until the entry goes: from memory for a small file, from its open
+ * file for one of up to GZIP_FILE_MAX bytes while such variants take
+ * less than GZIP_CACHE_MAX bytes in all.  0, or -1 when it cannot be
+ * made (the caller compresses for this response only).
+ */
+int		 fcache_gzip(struct fcache *, struct fcache_entry *,
+		    int level);
 
 #endif

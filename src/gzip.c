@@ -92,20 +92,6 @@ gzip_fd(int fd, size_t size, int level, char **out, size_t *outlen)
 	return rc;
 }
 
-int
-gzip_cached(struct fcache_entry *e, int level)
-{
-	if (e->gz != NULL)
-		return 0;
-	if (e->gzfail || gzip_etag(e->gzetag, sizeof(e->gzetag), e->etag)
-	    == -1 || gzip_buf(e->body, e->len, level, &e->gz, &e->gzlen)
-	    == -1) {
-		e->gzfail = 1;	/* don't try again on every request */
-		return -1;
-	}
-	return 0;
-}
-
 static int
 not_older(const struct timespec *a, const struct timespec *b)
 {

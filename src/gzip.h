@@ -32,12 +32,6 @@ int	 gzip_buf(const char *in, size_t len, int level, char **out,
 int	 gzip_fd(int fd, size_t size, int level, char **out, size_t *outlen);
 
 /*
- * Make sure the entry holds its gzip variant (compressed once, kept
- * until the entry goes); 0, or -1 when it cannot be made.
- */
-int	 gzip_cached(struct fcache_entry *, int level);
-
-/*
  * The precompressed sibling of the file at the normalised URL path:
  * "path.gz", opened under the symlink policy, when it is a regular
  * file not older than the original (st).  Returns the fd with *gst

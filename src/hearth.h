@@ -129,6 +129,7 @@
 #define MAX_GZIP_TYPES		32
 #define MAX_GZIP_MIN_SIZE	(1 << 30)
 #define GZIP_FILE_MAX		(1 << 20)
+#define GZIP_CACHE_MAX		(16 << 20)	/* per worker, of larger files */
 #define GZIP_ETAG_SUFFIX	"-gz"	/* inside the quotes */
 #define GZIP_ETAG_EXTRA		(sizeof(GZIP_ETAG_SUFFIX) - 1)
 #define MAX_CACHE_CONTROL	64	/* cache_control rules */

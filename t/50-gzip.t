@@ -75,7 +75,7 @@ is($st, 406, 'gzip and identity refused: 406');
 ($st) = get_ae('/i.png', 'gzip, identity;q=0');
 is($st, 406, 'an image with identity refused: 406');
 
-# small (cached) and large (compressed per request) files
+# small and large files: both variants are kept with the open-file cache
 for my $path ('/s.css', '/big.js') {
 	my $file = $path eq '/s.css' ? $css : $js;
 	for my $round (1 .. 2) {
@@ -163,6 +163,20 @@ is($hd->{'cache-control'}, 'max-age=31536000, immutable',
     'a fingerprinted asset is immutable');
 ($st, $hd) = get_ae('/i.png', 'gzip');
 ok(!exists $hd->{'cache-control'}, 'no rule, not HTML: no Cache-Control');
+
+# a large file's kept variant goes when the file changes, even at the
+# same size and within the same second (the ETag has nanoseconds)
+{
+	my $js2 = $js =~ tr/2/3/r;
+	length($js2) == length($js) or die;
+	my ($s1, $h1, $b1) = get_ae('/big.js', 'gzip');
+	spew("$root/htdocs/big.js", $js2);
+	my ($s2, $h2, $b2) = get_ae('/big.js', 'gzip');
+	is(gunzip($b2), $js2, 'a changed large file: the new bytes, gzipped');
+	isnt($h2->{etag}, $h1->{etag}, 'and a new gzip ETag');
+	($s2, $h2, $b2) = get_ae('/big.js', 'gzip');
+	is(gunzip($b2), $js2, 'the next request too (the new variant kept)');
+}
 $h->stop;
 
 # gzip can be turned off: identity, and no Vary
