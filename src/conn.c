@@ -988,28 +988,39 @@ conn_send_redirect(struct conn *c, int status, const char *location)
 	c->wlen = b.len;
 }
 
+/*
+ * Finish a Location line begun in loc (over a buffer one byte larger
+ * than loc's capacity): the request's query, then the redirect.
+ */
+static void
+conn_location_end(struct conn *c, int status, struct resp_buf *loc)
+{
+	const struct http_request	*req = &c->w->req;
+
+	if (req->query.p != NULL) {
+		resp_add(loc, "?", 1);
+		resp_add(loc, req->query.p, req->query.len);
+	}
+	resp_add(loc, "\r\n", 2);
+	if (loc->overflow) {
+		conn_error(c, 414, NULL);
+		return;
+	}
+	loc->p[loc->len] = '\0';
+	conn_send_redirect(c, status, loc->p);
+}
+
 static void
 conn_redirect_slash(struct conn *c, const char *path)
 {
-	struct http_request	*req = &c->w->req;
-	char			 extra[RESP_HEAD_MAX / 2];
-	struct resp_buf		 loc;
+	char		extra[RESP_HEAD_MAX / 2];
+	struct resp_buf	loc;
 
 	resp_init(&loc, extra, sizeof(extra) - 1);
 	resp_str(&loc, "Location: ");
 	resp_path(&loc, path);
 	resp_add(&loc, "/", 1);
-	if (req->query.p != NULL) {
-		resp_add(&loc, "?", 1);
-		resp_add(&loc, req->query.p, req->query.len);
-	}
-	resp_add(&loc, "\r\n", 2);
-	if (loc.overflow) {
-		conn_error(c, 414, NULL);
-		return;
-	}
-	extra[loc.len] = '\0';
-	conn_send_redirect(c, 301, extra);
+	conn_location_end(c, 301, &loc);
 }
 
 static void
@@ -1119,18 +1130,8 @@ conn_redirect_https(struct conn *c)
 	if (port != 443)
 		resp_fmt(&loc, ":%u", port);
 	resp_add(&loc, req->path.p, req->path.len);
-	if (req->query.p != NULL) {
-		resp_add(&loc, "?", 1);
-		resp_add(&loc, req->query.p, req->query.len);
-	}
-	resp_add(&loc, "\r\n", 2);
-	if (loc.overflow) {
-		conn_error(c, 414, NULL);
-		return;
-	}
-	extra[loc.len] = '\0';
-	conn_send_redirect(c, req->method_id == HTTP_M_GET ||
-	    req->method_id == HTTP_M_HEAD ? 301 : 308, extra);
+	conn_location_end(c, req->method_id == HTTP_M_GET ||
+	    req->method_id == HTTP_M_HEAD ? 301 : 308, &loc);
 }
 
 /*

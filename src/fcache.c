@@ -211,18 +211,10 @@ same_file(const struct stat *a, const struct stat *b)
 static int
 fcache_direct(const struct worker *w, int fd, const char *key)
 {
-	char	link[64], path[PATH_MAX];
-	ssize_t	n;
-	size_t	rl = strlen(w->docroot_real);
+	char		 buf[PATH_MAX];
+	const char	*real = file_real_path(w, fd, buf, sizeof(buf));
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if ((n = readlink(link, path, sizeof(path) - 1)) == -1)
-		return 0;
-	path[n] = '\0';
-	if (rl == 1)		/* document_root "/" */
-		rl = 0;
-	return strncmp(path, w->docroot_real, rl) == 0 &&
-	    strcmp(path + rl, key) == 0;
+	return real != NULL && strcmp(real, key) == 0;
 }
 
 /*

@@ -25,29 +25,35 @@
 #define OPEN_FLAGS	(O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
 
 /*
- * Is the open file fd inside document_root?  The kernel tells where the
- * descriptor really points, after every symlink, so nothing can be
- * swapped in between this check and the use of fd.
+ * Where the open file fd really is, relative to document_root ("/a/b";
+ * "" for the root itself), in buf; NULL when it is outside.  The kernel
+ * tells where the descriptor points, after every symlink, so nothing
+ * can be swapped in between this check and the use of fd.
  */
-static int
-file_inside_root(struct worker *w, int fd)
+const char *
+file_real_path(const struct worker *w, int fd, char *buf, size_t len)
 {
-	char	link[64], path[PATH_MAX];
+	char	link[64];
 	ssize_t	n;
 	size_t	rl = strlen(w->docroot_real);
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	if ((n = readlink(link, path, sizeof(path) - 1)) == -1)
-		return 0;
-	path[n] = '\0';
-	return strncmp(path, w->docroot_real, rl) == 0 &&
-	    (path[rl] == '/' || path[rl] == '\0' || rl == 1);
+	if (len == 0 || (n = readlink(link, buf, len - 1)) == -1)
+		return NULL;
+	buf[n] = '\0';
+	if (rl == 1)		/* document_root "/" */
+		rl = 0;
+	if (strncmp(buf, w->docroot_real, rl) != 0 ||
+	    (buf[rl] != '/' && buf[rl] != '\0'))
+		return NULL;
+	return buf + rl;
 }
 
 int
 file_openat(struct worker *w, const char *rel)
 {
 	struct open_how	how;
+	char		real[PATH_MAX];
 	int		fd;
 
 	memset(&how, 0, sizeof(how));
@@ -68,7 +74,7 @@ file_openat(struct worker *w, const char *rel)
 	 */
 	if ((fd = openat(w->docroot_fd, rel, OPEN_FLAGS)) == -1)
 		return -1;
-	if (!file_inside_root(w, fd)) {
+	if (file_real_path(w, fd, real, sizeof(real)) == NULL) {
 		close(fd);
 		errno = EXDEV;
 		return -1;

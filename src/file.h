@@ -32,4 +32,11 @@ void	 file_open(struct worker *, const char *path, struct file_res *);
  */
 int	 file_openat(struct worker *, const char *rel);
 
+/*
+ * Where the open file fd really is, relative to document_root ("/a/b";
+ * "" for the root itself), in buf; NULL when it is outside.
+ */
+const char	*file_real_path(const struct worker *, int fd, char *buf,
+		    size_t len);
+
 #endif
