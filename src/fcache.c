@@ -145,11 +145,17 @@ fcache_put(struct fcache *fc, struct fcache_entry *e)
 static void
 fcache_event(struct ev_loop *loop, int fd, int events, void *arg)
 {
-	struct fcache	*fc = arg;
-
 	(void)loop;
 	(void)fd;
 	(void)events;
+	fcache_poll(arg);
+}
+
+void
+fcache_poll(struct fcache *fc)
+{
+	if (fc->fw == NULL)
+		return;
 	switch (fwatch_read(fc->fw)) {
 	case FWATCH_MOVED:
 		fcache_flush(fc);

@@ -82,6 +82,13 @@ int		 fcache_watch(struct fcache *, struct ev_loop *, int dirfd);
  * when the file is not cacheable: then res holds what file_open() said,
  * with res->fd open on a 200, for the caller to serve as usual.
  */
+/*
+ * Take inotify's news now, not at the next epoll_wait(): for work the
+ * loop picks up without asking epoll (the next connection of an
+ * accept batch), which may have come after a change.
+ */
+void		 fcache_poll(struct fcache *);
+
 struct fcache_entry *fcache_get(struct worker *, const char *path,
 		    struct file_res *res);
 void		 fcache_put(struct fcache *, struct fcache_entry *);

@@ -184,6 +184,13 @@ worker_accept(struct ev_loop *loop, int fd, int events, void *arg)
 			}
 			return;
 		}
+		/*
+		 * A connection after the first was not in the epoll_wait()
+		 * that ordered the cache's news first: its request may have
+		 * been sent after a file changed.
+		 */
+		if (i > 0 && w->fcache != NULL)
+			fcache_poll(w->fcache);
 		conn_accept(w, cfd, (struct sockaddr *)&ss, len, l);
 	}
 }
