@@ -545,15 +545,19 @@ conn_scoreboard_end(struct conn *c)
 {
 	struct sb_done	d;
 
-	if (c->w->sb_slot == NULL || c->nolog)
+	if (c->w->sb_slot == NULL)
 		return;
+	d.next = c->keep_alive ? SB_KEEPALIVE : SB_IDLE;
+	if (c->nolog) {		/* not counted, but no longer "writing" */
+		sb_pending_state(c->w->sb_pend, d.next);
+		return;
+	}
 	d.status = c->status;
 	d.bytes = c->body_sent;
 	d.start_us = c->req_start;
 	d.end_us = ev_clock_us();	/* the scoreboard's one clock read */
 	d.path = c->path.set ? c->rbuf + c->path.off : NULL;
 	d.len = c->path.len;
-	d.next = c->keep_alive ? SB_KEEPALIVE : SB_IDLE;
 	d.tls = c->ssl != NULL;
 	sb_pending_add(c->w->sb_slot, c->w->sb_pend, &d);
 }

@@ -538,6 +538,12 @@ sb_pending_publish(struct sb_slot *s, struct sb_pending *p)
 }
 
 void
+sb_pending_state(struct sb_pending *p, enum sb_state st)
+{
+	p->state = st;
+}
+
+void
 sb_pending_flush(struct sb_slot *s, struct sb_pending *p)
 {
 	if (p->requests > 0)

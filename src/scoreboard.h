@@ -268,5 +268,7 @@ void	 sb_request_begin(struct sb_slot *s, struct sb_pending *p,
 void	 sb_pending_add(struct sb_slot *s, struct sb_pending *p,
 	    const struct sb_done *d);
 void	 sb_pending_flush(struct sb_slot *s, struct sb_pending *p);
+/* Show st at the next flush, for a request that is not counted. */
+void	 sb_pending_state(struct sb_pending *p, enum sb_state st);
 
 #endif
