@@ -74,10 +74,12 @@ ok($after->{requests_total} >= $before->{requests_total} + 1,
     'totals survive a worker respawn');
 $h->signal('USR1');
 ok(wait_until(sub { ($h->generation // 0) == 2 }, 10), 'graceful reload');
-my (undef, $reloaded) = api($h);
+# an old worker may take a connection or two before it sees its stop
+my $reloaded;
+ok(wait_until(sub { (undef, $reloaded) = api($h);
+    ($reloaded->{generation} // 0) == 2 }, 10), 'generation 2 reported');
 ok($reloaded->{requests_total} >= $after->{requests_total} + 1,
     'totals survive a graceful reload');
-is($reloaded->{generation}, 2, 'generation 2 reported');
 
 # two workers under load: the totals equal the access log
 SKIP: {
