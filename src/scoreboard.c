@@ -105,10 +105,20 @@ sb_read_ok(const _Atomic uint32_t *seq, uint32_t q)
  * completes, so sb_sum_slot() copies a slot in three parts of at most
  * 10 KiB: the smaller the copy, the likelier it fits between updates.
  */
+static uint64_t
+sb_mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void
 sb_read_copy(const _Atomic uint32_t *seq, void *dst, const void *src,
     size_t len)
 {
+	uint64_t	since = 0;
 	uint32_t	q, last = 1;
 	int		i, still = 0;
 
@@ -119,10 +129,16 @@ sb_read_copy(const _Atomic uint32_t *seq, void *dst, const void *src,
 			return;
 		/*
 		 * A live writer moves the counter on: keep trying.  One
-		 * killed mid-update leaves it odd and still: give up.
+		 * killed mid-update leaves it odd and still: give up.  A
+		 * count of tries cannot tell the two apart on a busy
+		 * machine, where a writer can wait for a CPU for
+		 * milliseconds in the middle of an update: a clock can.
 		 */
 		if (q == last) {
-			if (++still >= SB_READ_TRIES)
+			if (still++ == 0)
+				since = sb_mono_ms();
+			else if (still % 64 == 0 &&
+			    sb_mono_ms() - since >= SB_STUCK_MS)
 				return;
 		} else
 			still = 0;

@@ -20,7 +20,8 @@
  * copied on their own, so they may be a request or two apart from the
  * counters).  A worker killed in the
  * middle of an update would leave the counter odd forever; readers give
- * up after SB_READ_TRIES and take the copy as it is (at worst one
+ * up once it has stayed odd for SB_STUCK_MS (a live writer waiting for a
+ * CPU is back long before) and take the copy as it is (at worst one
  * request half counted) until the master retires the slot.  pid,
  * generation and state are single atomic words read on their own.
  *
@@ -61,6 +62,7 @@
 #define SB_RATE_RING		64	/* seconds, > SB_RATE_WINDOW */
 #define SB_RATE_WINDOW		60
 #define SB_READ_TRIES		1000	/* seqlock retries before giving up */
+#define SB_STUCK_MS		200	/* an odd counter this still: dead */
 
 enum sb_state {
 	SB_STARTING = 0,	/* forked, not reported yet */
