@@ -520,25 +520,59 @@ conf_parse_listen(const char *spec, struct conf_listen *l, char *errbuf,
 	return 0;
 }
 
+/* The index of the address l in v[n], or -1. */
 static int
-listen_dup(const struct config *conf, const struct conf_listen *l)
+listen_find(const struct conf_listen *v, int n, const struct conf_listen *l)
 {
 	int	i;
 
-	for (i = 0; i < conf->nlisten; i++)
-		if (conf->listen[i].sslen == l->sslen &&
-		    memcmp(&conf->listen[i].ss, &l->ss, l->sslen) == 0)
-			return 1;
-	return 0;
+	for (i = 0; i < n; i++)
+		if (v[i].sslen == l->sslen && memcmp(&v[i].ss, &l->ss,
+		    l->sslen) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * A list of "host:port" strings into v[MAX_LISTEN]; how many.  The
+ * plain list refuses an address twice here; tls.listen is checked
+ * against both lists once they are joined (fill_tls()).
+ */
+static int
+set_listen_list(struct loader *ld, config_setting_t *s,
+    struct conf_listen *v, int tls)
+{
+	config_setting_t	*e;
+	char			 err[256];
+	int			 i, n = 0;
+
+	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
+		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
+			continue;
+		if (n == MAX_LISTEN) {
+			conf_err(ld, e, "more than %d %slisten addresses",
+			    MAX_LISTEN, tls ? "tls " : "");
+			break;
+		}
+		if (conf_parse_listen(config_setting_get_string(e), &v[n], err,
+		    sizeof(err)) == -1) {
+			conf_err(ld, e, "%s%s", tls ? "tls listen: " : "", err);
+			continue;
+		}
+		if (!tls && listen_find(v, n, &v[n]) != -1) {
+			conf_err(ld, e, "listen address \"%s\" given twice",
+			    config_setting_get_string(e));
+			continue;
+		}
+		v[n++].tls = tls;
+	}
+	return n;
 }
 
 static void
 set_listen(struct loader *ld, config_setting_t *s)
 {
-	struct config		*conf = ld->conf;
-	config_setting_t	*e;
-	char			 err[256];
-	int			 i;
+	struct config	*conf = ld->conf;
 
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		conf_err(ld, s, "listen must be a list, for example "
@@ -549,27 +583,7 @@ set_listen(struct loader *ld, config_setting_t *s)
 		return;
 	if (config_setting_length(s) == 0)
 		conf_err(ld, s, "listen must name at least one address");
-	conf->nlisten = 0;
-	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
-		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
-			continue;
-		if (conf->nlisten == MAX_LISTEN) {
-			conf_err(ld, e, "more than %d listen addresses",
-			    MAX_LISTEN);
-			return;
-		}
-		if (conf_parse_listen(config_setting_get_string(e),
-		    &conf->listen[conf->nlisten], err, sizeof(err)) == -1) {
-			conf_err(ld, e, "%s", err);
-			continue;
-		}
-		if (listen_dup(conf, &conf->listen[conf->nlisten])) {
-			conf_err(ld, e, "listen address \"%s\" given twice",
-			    config_setting_get_string(e));
-			continue;
-		}
-		conf->nlisten++;
-	}
+	conf->nlisten = set_listen_list(ld, s, conf->listen, 0);
 }
 
 static void
@@ -790,11 +804,7 @@ mark_proxy_listeners(struct loader *ld)
 			conf_err(ld, e, "remote_ip.proxy_protocol: %s", err);
 			continue;
 		}
-		for (j = 0; j < conf->nlisten; j++)
-			if (conf->listen[j].sslen == l.sslen && memcmp(
-			    &conf->listen[j].ss, &l.ss, l.sslen) == 0)
-				break;
-		if (j == conf->nlisten)
+		if ((j = listen_find(conf->listen, conf->nlisten, &l)) == -1)
 			conf_err(ld, e, "remote_ip.proxy_protocol: \"%s\" is "
 			    "not one of the listen addresses",
 			    config_setting_get_string(e));
@@ -1021,29 +1031,11 @@ set_cache_control(struct loader *ld, config_setting_t *list)
 static void
 set_tls_listen(struct loader *ld, config_setting_t *s)
 {
-	struct conf_tls		*t = &ld->conf->tls;
-	config_setting_t	*e;
-	char			 err[256];
-	int			 i;
+	struct conf_tls	*t = &ld->conf->tls;
 
 	if (want_list(ld, s) == -1)
 		return;
-	t->nlisten = 0;
-	for (i = 0; (e = config_setting_get_elem(s, i)) != NULL; i++) {
-		if (want_type(ld, e, CONFIG_TYPE_STRING) == -1)
-			continue;
-		if (t->nlisten == MAX_LISTEN) {
-			conf_err(ld, e, "more than %d tls listen addresses",
-			    MAX_LISTEN);
-			return;
-		}
-		if (conf_parse_listen(config_setting_get_string(e),
-		    &t->listen[t->nlisten], err, sizeof(err)) == -1) {
-			conf_err(ld, e, "tls listen: %s", err);
-			continue;
-		}
-		t->listen[t->nlisten++].tls = 1;
-	}
+	t->nlisten = set_listen_list(ld, s, t->listen, 1);
 }
 
 static void
@@ -1409,7 +1401,7 @@ fill_tls(struct loader *ld)
 		conf_err(ld, config_lookup(ld->cf, "tls"), "tls needs listen "
 		    "addresses, for example listen = [ \"0.0.0.0:443\" ]");
 	for (i = 0; i < t->nlisten; i++) {
-		if (listen_dup(c, &t->listen[i])) {
+		if (listen_find(c->listen, c->nlisten, &t->listen[i]) != -1) {
 			conf_err(ld, s, "tls listen address \"%s\" is also a "
 			    "listen address or given twice",
 			    t->listen[i].spec);
