@@ -40,6 +40,7 @@
 
 #include "cgi.h"
 #include "cgi_parse.h"
+#include "remoteip.h"
 #include "conf.h"
 #include "conn.h"
 #include "ev.h"
@@ -216,23 +217,14 @@ cgi_env_sockname(struct cgi_env *e, const struct conn *c, struct span host)
 {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len = sizeof(ss);
-	char			 addr[INET6_ADDRSTRLEN] = "", port[8] = "";
-	const struct sockaddr_in6 *s6 = (const void *)&ss;
-	const struct sockaddr_in *s4 = (const void *)&ss;
+	char			 addr[REMOTEIP_TEXT_MAX] = "", port[8] = "";
 	size_t			 n;
 
 	if (getsockname(c->fd, (struct sockaddr *)&ss, &len) == 0) {
-		if (ss.ss_family == AF_INET6 &&
-		    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], addr,
-			    sizeof(addr));
-		else if (ss.ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &s6->sin6_addr, addr,
-			    sizeof(addr));
-		else
-			inet_ntop(AF_INET, &s4->sin_addr, addr, sizeof(addr));
-		snprintf(port, sizeof(port), "%u", ntohs(ss.ss_family ==
-		    AF_INET6 ? s6->sin6_port : s4->sin_port));
+		(void)remoteip_format((struct sockaddr *)&ss, addr,
+		    sizeof(addr));
+		snprintf(port, sizeof(port), "%u",
+		    remoteip_port((struct sockaddr *)&ss));
 	}
 	/* section 4.1.14: the Host name without its port, else ours */
 	n = 0;

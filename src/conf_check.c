@@ -26,6 +26,7 @@
 
 #include "conf.h"
 #include "conf_int.h"
+#include "remoteip.h"
 #include "slog.h"
 
 #define CHECK_MAX_INODES	16
@@ -372,13 +373,6 @@ listen_line(config_t *cf, const char *file, const struct conf_listen *l,
 	fclose(fp);
 }
 
-static int
-listen_port(const struct conf_listen *l)
-{
-	if (l->ss.ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)&l->ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)&l->ss)->sin_port);
-}
 
 /* Bind as the server would (without SO_REUSEPORT), and let go at once. */
 static void
@@ -401,7 +395,7 @@ check_port(const struct config *c, config_t *cf, const char *file,
 	}
 	e = errno;
 	close(fd);
-	port = listen_port(l);
+	port = (int)remoteip_port((const struct sockaddr *)&l->ss);
 	listen_line(cf, file, l, &line);
 	if (e != EADDRINUSE) {
 		conf_errl(errs, file, line, "cannot bind \"%s\": %s",

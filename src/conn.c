@@ -260,10 +260,8 @@ conn_accept(struct worker *w, int fd, const struct sockaddr *sa,
 	    sizeof(c->peer_ss));
 	if (remoteip_format(sa, c->peer, sizeof(c->peer)) == -1)
 		strlcpy(c->peer, "-", sizeof(c->peer));
-	snprintf(c->client_port, sizeof(c->client_port), "%u", ntohs(
-	    sa->sa_family == AF_INET6 ? ((const struct sockaddr_in6 *)
-	    (const void *)sa)->sin6_port : ((const struct sockaddr_in *)
-	    (const void *)sa)->sin_port));
+	snprintf(c->client_port, sizeof(c->client_port), "%u",
+	    remoteip_port(sa));
 	c->conn_ss = c->peer_ss;
 	strlcpy(c->conn_client, c->peer, sizeof(c->conn_client));
 	conn_set_client(c, &c->peer_ss, c->peer);
@@ -1125,9 +1123,7 @@ conn_redirect_https(struct conn *c)
 	char				 host[300], extra[RESP_HEAD_MAX / 2];
 	unsigned			 port;
 
-	port = ntohs(l->ss.ss_family == AF_INET6 ? ((const struct
-	    sockaddr_in6 *)(const void *)&l->ss)->sin6_port : ((const struct
-	    sockaddr_in *)(const void *)&l->ss)->sin_port);
+	port = remoteip_port((const struct sockaddr *)&l->ss);
 	conn_host_name(c, host, sizeof(host));
 	resp_init(&loc, extra, sizeof(extra) - 1);
 	resp_fmt(&loc, "Location: https://%s", host);

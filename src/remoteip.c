@@ -235,3 +235,13 @@ remoteip_client(const struct sockaddr *peer,
 	    sizeof(out->text));
 	return out->from_header;
 }
+
+unsigned
+remoteip_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_port);
+	return ntohs(((const struct sockaddr_in *)(const void *)sa)->
+	    sin_port);
+}

@@ -77,4 +77,7 @@ int	 remoteip_addr(const char *p, size_t len, struct sockaddr_storage *ss);
  */
 int	 remoteip_format(const struct sockaddr *sa, char *buf, size_t len);
 
+/* The port of an IPv4 or IPv6 address, in host order. */
+unsigned remoteip_port(const struct sockaddr *sa);
+
 #endif
