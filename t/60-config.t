@@ -46,17 +46,32 @@ sub make_root {
 
 my $shipped = "$SRCDIR/etc/httpd.conf";
 
-# -t checks the system too.  Two complaints are about this machine, not
-# the config: a server someone runs on :8080 (the shipped config's and
-# the default port), and a source tree whose logs/ cannot be written
-# (make distcheck makes it read-only).  Drop those lines; if nothing is
-# left, take it as a pass.
+# Is some directory above the source tree closed to other users (a
+# checkout in a private directory, such as mktemp -d's)?
+sub tree_private {
+	my @parts = split m{/}, $SRCDIR;
+	for my $i (1 .. $#parts - 1) {
+		my $d = join('/', @parts[0 .. $i]) || '/';
+		my @st = stat $d or next;
+		return 1 unless $st[2] & 01;
+	}
+	return 0;
+}
+
+# -t checks the system too.  Three complaints are about this machine,
+# not the config: a server someone runs on :8080 (the shipped config's
+# and the default port), a source tree whose logs/ cannot be written
+# (make distcheck makes it read-only), and one the run-as user cannot
+# reach (as root, in a private directory).  Drop those lines; if nothing
+# is left, take it as a pass.
 sub run_shipped {
 	my ($st, $out, $err) = run(@_);
 	return ($st, $out, $err) unless $st == 1;
 	my $logs = qr{ \Q$SRCDIR\E/logs(?:/\S+)?: };
+	my $unreachable = qr{: document_root \Q$SRCDIR\E/htdocs is not readable by user };
 	my @left = grep { !/: port 8080 of ":8080" is in use/ &&
-	    !(/$logs/ && !-w "$SRCDIR/logs") && !/^\d+ errors?$/ }
+	    !(/$logs/ && !-w "$SRCDIR/logs") &&
+	    !(/$unreachable/ && tree_private()) && !/^\d+ errors?$/ }
 	    split /\n/, $err;
 	return ($st, $out, $err) if @left;
 	diag "not this test's business: $err";
